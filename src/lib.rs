@@ -1,0 +1,75 @@
+//! # ciphertoken
+//!
+//! Allocation-free JSON Web Tokens (compact JWS, RFC 7515/7519) for microcontrollers,
+//! gateways and C: HS256/HS384/HS512, ES256 and EdDSA (Ed25519). `#![no_std]`, no heap,
+//! no panics on any input, no `none` algorithm.
+//!
+//! ```
+//! # #[cfg(feature = "eddsa")] {
+//! use ciphertoken::{sign, verify, FixedClock, SigningKey, Validation};
+//! use serde::{Deserialize, Serialize};
+//!
+//! #[derive(Serialize, Deserialize)]
+//! struct Claims<'a> { iss: &'a str, sub: &'a str, exp: u64 }
+//!
+//! let key = SigningKey::ed25519(&[7u8; 32])?.with_kid("device-key-1")?;
+//! let mut out = [0u8; ciphertoken::max_token_len(128)];
+//! let token = sign(&key, &Claims { iss: "dev", sub: "sensor-7", exp: 1_800_000_000 }, &mut out)?;
+//!
+//! let mut scratch = [0u8; 256];
+//! let v = verify::<Claims, _>(token, &key.verifying_key(), &Validation::new().issuer("dev"),
+//!                             &FixedClock(1_700_000_000), &mut scratch)?;
+//! assert_eq!(v.claims().sub, "sensor-7");
+//! # }
+//! # Ok::<(), ciphertoken::Error>(())
+//! ```
+//!
+//! Features: `hs`, `es256`, `eddsa` (default), `std` (adds [`SystemClock`]).
+#![no_std]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        clippy::arithmetic_side_effects,
+        clippy::unreachable,
+        clippy::todo,
+        clippy::unimplemented
+    )
+)]
+
+#[cfg(feature = "std")]
+extern crate std;
+
+mod alg;
+pub mod base64url;
+mod claims;
+mod clock;
+mod error;
+mod header;
+pub mod json;
+mod key;
+#[cfg(feature = "hs")]
+mod mac;
+mod ser;
+mod token;
+mod validation;
+
+pub use alg::Algorithm;
+pub use claims::{Audience, RegisteredClaims};
+#[cfg(feature = "std")]
+pub use clock::SystemClock;
+pub use clock::{Clock, FixedClock, MonotonicClock, NoClock, Ticks, UnixSeconds};
+pub use error::{Claim, Error};
+pub use header::{Header, MAX_HEADER_B64_LEN};
+pub use json::JsonStr;
+pub use key::{min_hmac_secret_len, KeyId, SigningKey, VerifyingKey, MAX_KID_LEN};
+pub use token::{
+    decode_header, max_token_len, sign, sign_json, token_len, verify, verify_registered, verify_scratch_len,
+    verify_selecting_key, Verified, MAX_SIGNATURE_LEN, MAX_SIGNED_HEADER_JSON_LEN,
+};
+pub use validation::{RequiredClaims, Validation, DEFAULT_MAX_TOKEN_LEN};

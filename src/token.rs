@@ -1,0 +1,389 @@
+//! Signing and verifying compact JWS tokens (RFC 7515 §7.1, RFC 7519 §7).
+
+use crate::base64url::{self, EncodingSink};
+use crate::claims::RegisteredClaims;
+use crate::header::{Header, MAX_HEADER_B64_LEN};
+use crate::key::MAX_KID_LEN;
+use crate::ser::{self, SliceSink, Sink};
+use crate::{Clock, Error, SigningKey, Validation, VerifyingKey};
+use serde::{Deserialize, Serialize};
+
+/// The longest header this library writes, in bytes of JSON: `{"alg":"HS256","typ":"JWT",
+/// "kid":"…"}` with a [`MAX_KID_LEN`]-byte kid in which every byte needs a two-byte escape.
+pub const MAX_SIGNED_HEADER_JSON_LEN: usize = 35 + 2 * MAX_KID_LEN;
+
+/// The largest signature of any algorithm, in bytes.
+pub const MAX_SIGNATURE_LEN: usize = 64;
+
+/// An upper bound on the length of a token whose claims serialize to `claims_json_len`
+/// bytes, for any key (any algorithm, any kid): size output buffers at compile time.
+///
+/// ```
+/// const CLAIMS_MAX: usize = 200;
+/// let mut buf = [0u8; ciphertoken::max_token_len(CLAIMS_MAX)];
+/// # let _ = &mut buf;
+/// ```
+pub const fn max_token_len(claims_json_len: usize) -> usize {
+    let header = b64_len(MAX_SIGNED_HEADER_JSON_LEN);
+    let payload = b64_len(claims_json_len);
+    let signature = b64_len(MAX_SIGNATURE_LEN);
+    header.saturating_add(payload).saturating_add(signature).saturating_add(2)
+}
+
+/// An upper bound on the scratch buffer [`verify`] needs for a token of `token_len` bytes.
+///
+/// ```
+/// let scratch = [0u8; ciphertoken::verify_scratch_len(512)];
+/// # let _ = scratch;
+/// ```
+pub const fn verify_scratch_len(token_len: usize) -> usize {
+    base64url::decoded_len_max(token_len)
+}
+
+const fn b64_len(n: usize) -> usize {
+    match base64url::encoded_len(n) {
+        Some(len) => len,
+        None => usize::MAX,
+    }
+}
+
+/// Writes the header JSON for `key` into `out`, returning its length.
+fn write_header(key: &SigningKey, out: &mut [u8]) -> Result<usize, Error> {
+    let mut sink = SliceSink { out, len: 0 };
+    sink.put(b"{\"alg\":\"")?;
+    sink.put(key.algorithm().name().as_bytes())?;
+    sink.put(b"\",\"typ\":\"JWT\"")?;
+    if let Some(kid) = key.kid() {
+        sink.put(b",\"kid\":\"")?;
+        ser::escape_into(kid, |b| sink.put(b))?;
+        sink.put(b"\"")?;
+    }
+    sink.put(b"}")?;
+    Ok(sink.len)
+}
+
+/// The exact length of the token `sign` would produce.
+///
+/// # Errors
+/// [`Error::ClaimsSerialization`] when the claims cannot be serialized.
+pub fn token_len<T: Serialize + ?Sized>(key: &SigningKey, claims: &T) -> Result<usize, Error> {
+    let mut header = [0u8; MAX_SIGNED_HEADER_JSON_LEN];
+    let header_len = write_header(key, &mut header)?;
+    let claims_len = ser::serialized_len(claims)?;
+    let parts = [
+        base64url::encoded_len(header_len),
+        base64url::encoded_len(claims_len),
+        base64url::encoded_len(key.algorithm().signature_len()),
+    ];
+    parts
+        .iter()
+        .try_fold(2usize, |acc, p| acc.checked_add((*p)?))
+        .ok_or(Error::TooLong)
+}
+
+/// Signs `claims` with `key` into `out` and returns the token.
+///
+/// The header is `{"alg":…,"typ":"JWT"}` plus `kid` when the key has one. Signatures are
+/// deterministic (no RNG). Nothing is written unless the whole token fits: a short buffer
+/// gives [`Error::BufferTooSmall`] with the exact size needed.
+///
+/// # Errors
+/// [`Error::BufferTooSmall`], [`Error::ClaimsSerialization`].
+///
+/// ```
+/// # #[cfg(feature = "hs")] {
+/// use ciphertoken::{sign, verify, FixedClock, SigningKey, Validation};
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(Serialize, Deserialize)]
+/// struct Claims<'a> { sub: &'a str, exp: u64 }
+///
+/// let key = SigningKey::hs256(b"0123456789abcdef0123456789abcdef")?;
+/// let mut out = [0u8; 256];
+/// let token = sign(&key, &Claims { sub: "dev-1", exp: 2_000_000_000 }, &mut out)?;
+///
+/// let mut scratch = [0u8; 256];
+/// let ok = verify::<Claims, _>(token, &key.verifying_key(), &Validation::new(),
+///                              &FixedClock(1_900_000_000), &mut scratch)?;
+/// assert_eq!(ok.claims().sub, "dev-1");
+/// # }
+/// # Ok::<(), ciphertoken::Error>(())
+/// ```
+pub fn sign<'o, T: Serialize + ?Sized>(key: &SigningKey, claims: &T, out: &'o mut [u8]) -> Result<&'o str, Error> {
+    let claims_len = ser::serialized_len(claims)?;
+    sign_payload(key, claims_len, |sink| ser::to_sink(claims, sink), out)
+}
+
+/// Signs an already serialized claims object (`claims_json`, a JSON object) with `key`.
+///
+/// The JSON is validated strictly first (one object, no duplicate names, bounded depth) and
+/// its registered claims must be well-formed, so a token this library signs is one it
+/// would accept. The bytes are signed exactly as given.
+///
+/// # Errors
+/// [`Error::InvalidJson`], [`Error::InvalidClaim`], [`Error::BufferTooSmall`].
+///
+/// ```
+/// # #[cfg(feature = "hs")] {
+/// let key = ciphertoken::SigningKey::hs256(&[1u8; 32])?;
+/// let mut out = [0u8; 200];
+/// let token = ciphertoken::sign_json(&key, br#"{"sub":"a","exp":2000000000}"#, &mut out)?;
+/// assert_eq!(token.split('.').count(), 3);
+/// assert!(ciphertoken::sign_json(&key, br#"{"sub":"a","sub":"b"}"#, &mut out).is_err());
+/// # }
+/// # Ok::<(), ciphertoken::Error>(())
+/// ```
+pub fn sign_json<'o>(key: &SigningKey, claims_json: &[u8], out: &'o mut [u8]) -> Result<&'o str, Error> {
+    RegisteredClaims::parse(claims_json)?;
+    sign_payload(key, claims_json.len(), |sink| sink.put(claims_json), out)
+}
+
+fn sign_payload<'o>(
+    key: &SigningKey,
+    claims_len: usize,
+    write_claims: impl FnOnce(&mut EncodingSink<'_>) -> Result<(), Error>,
+    out: &'o mut [u8],
+) -> Result<&'o str, Error> {
+    let mut header = [0u8; MAX_SIGNED_HEADER_JSON_LEN];
+    let header_len = write_header(key, &mut header)?;
+    let header = header.get(..header_len).ok_or(Error::Malformed)?;
+    let header_b64 = base64url::encoded_len(header_len).ok_or(Error::TooLong)?;
+    let payload_b64 = base64url::encoded_len(claims_len).ok_or(Error::TooLong)?;
+    let sig_b64 = base64url::encoded_len(key.algorithm().signature_len()).ok_or(Error::TooLong)?;
+    let payload_start = header_b64.checked_add(1).ok_or(Error::TooLong)?;
+    let signing_input_len = payload_start.checked_add(payload_b64).ok_or(Error::TooLong)?;
+    let needed = signing_input_len
+        .checked_add(1)
+        .and_then(|n| n.checked_add(sig_b64))
+        .ok_or(Error::TooLong)?;
+    let Some(out) = out.get_mut(..needed) else {
+        return Err(Error::BufferTooSmall { needed });
+    };
+    let layout = Layout { payload_start, signing_input_len, payload_b64 };
+    match write_token(key, header, write_claims, out, layout) {
+        Ok(()) => core::str::from_utf8(out).map_err(|_| Error::Malformed),
+        Err(e) => {
+            // Never leave a partial token behind.
+            out.fill(0);
+            Err(e)
+        }
+    }
+}
+
+struct Layout {
+    payload_start: usize,
+    signing_input_len: usize,
+    payload_b64: usize,
+}
+
+fn write_token(
+    key: &SigningKey,
+    header: &[u8],
+    write_claims: impl FnOnce(&mut EncodingSink<'_>) -> Result<(), Error>,
+    out: &mut [u8],
+    layout: Layout,
+) -> Result<(), Error> {
+    let (signing_input, sig_part) =
+        out.split_at_mut_checked(layout.signing_input_len).ok_or(Error::Malformed)?;
+    let (header_part, payload_part) =
+        signing_input.split_at_mut_checked(layout.payload_start).ok_or(Error::Malformed)?;
+    let (dot, header_part) = header_part.split_last_mut().ok_or(Error::Malformed)?;
+    base64url::encode(header, header_part)?;
+    *dot = b'.';
+    let mut sink = EncodingSink::new(payload_part);
+    write_claims(&mut sink)?;
+    if sink.finish()? != layout.payload_b64 {
+        // The claims serialized differently the second time.
+        return Err(Error::ClaimsSerialization);
+    }
+    let mut signature = [0u8; MAX_SIGNATURE_LEN];
+    let sig_len = key.sign_raw(signing_input, &mut signature)?;
+    let (dot, sig_part) = sig_part.split_first_mut().ok_or(Error::Malformed)?;
+    *dot = b'.';
+    base64url::encode(signature.get(..sig_len).ok_or(Error::Malformed)?, sig_part)?;
+    Ok(())
+}
+
+/// A token whose signature and claims have been verified.
+///
+/// Everything borrows the caller's scratch buffer.
+#[derive(Debug, Clone, Copy)]
+pub struct Verified<'s, T> {
+    header: Header<'s>,
+    registered: RegisteredClaims<'s>,
+    claims: T,
+}
+
+impl<'s, T> Verified<'s, T> {
+    /// The verified header (`alg`, `kid`, `typ`).
+    pub fn header(&self) -> &Header<'s> {
+        &self.header
+    }
+
+    /// The registered claims, parsed and validated by the library.
+    pub fn registered(&self) -> &RegisteredClaims<'s> {
+        &self.registered
+    }
+
+    /// The application's claims.
+    pub fn claims(&self) -> &T {
+        &self.claims
+    }
+
+    /// The application's claims, by value.
+    pub fn into_claims(self) -> T {
+        self.claims
+    }
+}
+
+/// The three segments of a compact token, split strictly.
+struct Segments<'t> {
+    header: &'t [u8],
+    payload: &'t [u8],
+    signature: &'t [u8],
+    signing_input: &'t [u8],
+}
+
+fn split(token: &[u8], max_len: usize) -> Result<Segments<'_>, Error> {
+    if token.len() > max_len {
+        return Err(Error::TooLong);
+    }
+    // RFC 7515 §7.1: exactly three segments separated by two periods.
+    let mut dots = token.iter().enumerate().filter(|(_, &b)| b == b'.').map(|(i, _)| i);
+    let (Some(first), Some(second), None) = (dots.next(), dots.next(), dots.next()) else {
+        return Err(Error::Malformed);
+    };
+    let header = token.get(..first).ok_or(Error::Malformed)?;
+    let payload = token.get(first.saturating_add(1)..second).ok_or(Error::Malformed)?;
+    let signature = token.get(second.saturating_add(1)..).ok_or(Error::Malformed)?;
+    let signing_input = token.get(..second).ok_or(Error::Malformed)?;
+    if header.is_empty() || payload.is_empty() || signature.is_empty() {
+        return Err(Error::Malformed);
+    }
+    if header.len() > MAX_HEADER_B64_LEN {
+        return Err(Error::TooLong);
+    }
+    Ok(Segments { header, payload, signature, signing_input })
+}
+
+/// Decodes a token's header without verifying anything, to choose a key by `kid`.
+///
+/// **Unverified**: never trust what it returns beyond selecting among your own keys.
+///
+/// # Errors
+/// As for [`verify`]'s parsing steps.
+pub fn decode_header<'s>(token: &[u8], scratch: &'s mut [u8]) -> Result<Header<'s>, Error> {
+    let seg = split(token, usize::MAX)?;
+    let decoded = base64url::decode(seg.header, scratch)?;
+    Header::parse(decoded)
+}
+
+/// Verifies `token` with `key` and validates it with `validation` at `clock`'s time.
+///
+/// Order: length limit; exactly three non-empty segments; canonical base64url; a strict
+/// header whose `alg` equals the key's; the signature; a strict JSON payload; the registered
+/// claims; then the application's claims `T`, which may borrow from `scratch`.
+/// `scratch` needs [`verify_scratch_len`]`(token.len())` bytes at most.
+///
+/// # Errors
+/// Any parsing, signature or validation error; [`Error::BufferTooSmall`] for a short scratch.
+pub fn verify<'s, T, C>(
+    token: impl AsRef<[u8]>,
+    key: &VerifyingKey,
+    validation: &Validation<'_>,
+    clock: &C,
+    scratch: &'s mut [u8],
+) -> Result<Verified<'s, T>, Error>
+where
+    T: Deserialize<'s>,
+    C: Clock + ?Sized,
+{
+    verify_selecting_key(token, |_| Ok(key), validation, clock, scratch)
+}
+
+/// Like [`verify`], but `select` picks the key from the (still unverified) header, e.g. by
+/// `kid` among the application's own keys. The key's algorithm must equal the header's.
+///
+/// # Errors
+/// As [`verify`], plus whatever `select` returns (e.g. [`Error::UnknownKey`]).
+pub fn verify_selecting_key<'s, 'k, T, C, F>(
+    token: impl AsRef<[u8]>,
+    select: F,
+    validation: &Validation<'_>,
+    clock: &C,
+    scratch: &'s mut [u8],
+) -> Result<Verified<'s, T>, Error>
+where
+    T: Deserialize<'s>,
+    C: Clock + ?Sized,
+    F: FnOnce(&Header<'_>) -> Result<&'k VerifyingKey, Error>,
+{
+    let (header, registered, payload) = verify_parts(token.as_ref(), select, validation, clock, scratch)?;
+    let (claims, _) = serde_json_core::from_slice::<T>(payload).map_err(|_| Error::ClaimsDeserialization)?;
+    Ok(Verified { header, registered, claims })
+}
+
+type Parts<'s> = (Header<'s>, RegisteredClaims<'s>, &'s [u8]);
+
+fn verify_parts<'s, 'k, C, F>(
+    token: &[u8],
+    select: F,
+    validation: &Validation<'_>,
+    clock: &C,
+    scratch: &'s mut [u8],
+) -> Result<Parts<'s>, Error>
+where
+    C: Clock + ?Sized,
+    F: FnOnce(&Header<'_>) -> Result<&'k VerifyingKey, Error>,
+{
+    let seg = split(token, validation.token_len_limit())?;
+    let header_len = base64url::decoded_len_max(seg.header.len());
+    let payload_len = base64url::decoded_len_max(seg.payload.len());
+    let needed = header_len.checked_add(payload_len).ok_or(Error::TooLong)?;
+    if scratch.len() < needed {
+        return Err(Error::BufferTooSmall { needed });
+    }
+    let (header_buf, payload_buf) = scratch.split_at_mut_checked(header_len).ok_or(Error::Malformed)?;
+
+    let header_json: &'s [u8] = base64url::decode(seg.header, header_buf)?;
+    let header = Header::parse(header_json)?;
+    validation.check_header(&header)?;
+    if let Some(kid) = header.kid {
+        if kid.unescaped_len() > MAX_KID_LEN {
+            return Err(Error::InvalidKeyId);
+        }
+    }
+    let key = select(&header)?;
+    // RFC 8725 §3.1: the key decides the algorithm, never the token.
+    if header.alg != key.algorithm() {
+        return Err(Error::AlgorithmMismatch);
+    }
+
+    // A signature longer than any of ours is refused before decoding.
+    if seg.signature.len() > b64_len(MAX_SIGNATURE_LEN) {
+        return Err(Error::InvalidSignature);
+    }
+    let mut signature = [0u8; MAX_SIGNATURE_LEN];
+    let signature = base64url::decode(seg.signature, &mut signature).map_err(|_| Error::InvalidSignature)?;
+    key.verify_raw(seg.signing_input, signature)?;
+
+    let payload: &'s [u8] = base64url::decode(seg.payload, payload_buf)?;
+    let registered = RegisteredClaims::parse(payload)?;
+    validation.validate(&registered, clock)?;
+    Ok((header, registered, payload))
+}
+
+/// Verifies and validates `token` like [`verify`], returning only the registered claims
+/// (no `serde` deserialization of application claims).
+///
+/// # Errors
+/// As [`verify`].
+pub fn verify_registered<'s, C: Clock + ?Sized>(
+    token: impl AsRef<[u8]>,
+    key: &VerifyingKey,
+    validation: &Validation<'_>,
+    clock: &C,
+    scratch: &'s mut [u8],
+) -> Result<(Header<'s>, RegisteredClaims<'s>, &'s [u8]), Error> {
+    verify_parts(token.as_ref(), |_| Ok(key), validation, clock, scratch)
+}
