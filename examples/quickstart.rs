@@ -16,7 +16,14 @@ struct Claims<'a> {
 
 fn round_trip(name: &str, key: &SigningKey) -> Result<(), Error> {
     let now = 1_767_225_600; // 2026-01-01T00:00:00Z; a device would use its MonotonicClock.
-    let claims = Claims { iss: "gateway-1", sub: "sensor-42", aud: "telemetry", iat: now, exp: now + 600, scope: "write" };
+    let claims = Claims {
+        iss: "gateway-1",
+        sub: "sensor-42",
+        aud: "telemetry",
+        iat: now,
+        exp: now + 600,
+        scope: "write",
+    };
 
     // Sign into a buffer sized at compile time: no heap anywhere.
     let mut out = [0u8; ciphertoken::max_token_len(256)];
@@ -25,14 +32,20 @@ fn round_trip(name: &str, key: &SigningKey) -> Result<(), Error> {
     // Verify with a policy that fails closed: exp required, issuer and audience expected.
     let validation = Validation::new().issuer("gateway-1").audience("telemetry").leeway(30);
     let mut scratch = [0u8; 512];
-    let verified = verify::<Claims, _>(token, &key.verifying_key(), &validation, &FixedClock(now + 60), &mut scratch)?;
+    let verified =
+        verify::<Claims, _>(token, &key.verifying_key(), &validation, &FixedClock(now + 60), &mut scratch)?;
 
     println!("{name} ({} bytes)\n  token:  {token}", token.len());
-    println!("  header: alg={} kid={:?}", verified.header().alg, verified.header().kid.and_then(|k| k.as_str()));
+    println!(
+        "  header: alg={} kid={:?}",
+        verified.header().alg,
+        verified.header().kid.and_then(|k| k.as_str())
+    );
     println!("  claims: {:?}\n", verified.claims());
 
     // The same token an hour later is refused.
-    let late = verify::<Claims, _>(token, &key.verifying_key(), &validation, &FixedClock(now + 3600), &mut scratch);
+    let late =
+        verify::<Claims, _>(token, &key.verifying_key(), &validation, &FixedClock(now + 3600), &mut scratch);
     assert_eq!(late.err(), Some(Error::Expired));
     Ok(())
 }

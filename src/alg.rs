@@ -20,13 +20,8 @@ pub enum Algorithm {
 
 impl Algorithm {
     /// Every algorithm, in a fixed order.
-    pub const ALL: [Algorithm; 5] = [
-        Algorithm::HS256,
-        Algorithm::HS384,
-        Algorithm::HS512,
-        Algorithm::ES256,
-        Algorithm::EdDSA,
-    ];
+    pub const ALL: [Algorithm; 5] =
+        [Algorithm::HS256, Algorithm::HS384, Algorithm::HS512, Algorithm::ES256, Algorithm::EdDSA];
 
     /// The `alg` header value.
     ///

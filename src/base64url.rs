@@ -67,9 +67,7 @@ pub fn encode(src: &[u8], dst: &mut [u8]) -> Result<usize, Error> {
     if dst.len() < needed {
         return Err(Error::BufferTooSmall { needed });
     }
-    Base64UrlUnpadded::encode(src, dst)
-        .map(str::len)
-        .map_err(|_| Error::BufferTooSmall { needed })
+    Base64UrlUnpadded::encode(src, dst).map(str::len).map_err(|_| Error::BufferTooSmall { needed })
 }
 
 /// A [`Sink`] that base64url-encodes everything put into it, writing into a slice.
@@ -108,10 +106,7 @@ impl Sink for EncodingSink<'_> {
             let take = room.min(bytes.len());
             let (head, tail) = bytes.split_at_checked(take).ok_or(Error::Malformed)?;
             let end = self.pending_len.checked_add(take).ok_or(Error::Malformed)?;
-            self.pending
-                .get_mut(self.pending_len..end)
-                .ok_or(Error::Malformed)?
-                .copy_from_slice(head);
+            self.pending.get_mut(self.pending_len..end).ok_or(Error::Malformed)?.copy_from_slice(head);
             self.pending_len = end;
             bytes = tail;
             if self.pending_len == self.pending.len() {

@@ -58,6 +58,8 @@ pub struct RegisteredClaims<'a> {
     pub token_type: Option<JsonStr<'a>>,
     /// `ver`: the subject's token version when the token was issued.
     pub ver: Option<u64>,
+    /// `fam`: the refresh-token family (login session) the token belongs to.
+    pub fam: Option<JsonStr<'a>>,
 }
 
 fn string(claim: Claim, value: Value<'_>) -> Result<JsonStr<'_>, Error> {
@@ -124,6 +126,7 @@ impl<'a> RegisteredClaims<'a> {
             "sub" => self.sub = Some(string(Claim::Subject, value)?),
             "jti" => self.jti = Some(string(Claim::JwtId, value)?),
             "type" => self.token_type = Some(string(Claim::TokenType, value)?),
+            "fam" => self.fam = Some(string(Claim::Family, value)?),
             "exp" => self.exp = Some(integer(Claim::ExpirationTime, value)?),
             "nbf" => self.nbf = Some(integer(Claim::NotBefore, value)?),
             "iat" => self.iat = Some(integer(Claim::IssuedAt, value)?),
@@ -159,6 +162,7 @@ impl<'a> RegisteredClaims<'a> {
             Claim::JwtId => self.jti.is_some(),
             Claim::TokenType => self.token_type.is_some(),
             Claim::Version => self.ver.is_some(),
+            Claim::Family => self.fam.is_some(),
         }
     }
 }

@@ -24,6 +24,8 @@ pub enum Claim {
     TokenType,
     /// `ver`: the subject's token version.
     Version,
+    /// `fam`: the refresh-token family (login session).
+    Family,
 }
 
 impl Claim {
@@ -43,6 +45,7 @@ impl Claim {
             Claim::JwtId => "jti",
             Claim::TokenType => "type",
             Claim::Version => "ver",
+            Claim::Family => "fam",
         }
     }
 }

@@ -431,12 +431,14 @@ impl VerifyingKey {
             #[cfg(feature = "es256")]
             Public::Es256(k) => {
                 use p256::ecdsa::signature::Verifier;
-                let sig = p256::ecdsa::Signature::from_slice(signature).map_err(|_| Error::InvalidSignature)?;
+                let sig =
+                    p256::ecdsa::Signature::from_slice(signature).map_err(|_| Error::InvalidSignature)?;
                 k.verify(message, &sig).map_err(|_| Error::InvalidSignature)
             }
             #[cfg(feature = "eddsa")]
             Public::EdDSA(k) => {
-                let sig = ed25519_compact::Signature::from_slice(signature).map_err(|_| Error::InvalidSignature)?;
+                let sig =
+                    ed25519_compact::Signature::from_slice(signature).map_err(|_| Error::InvalidSignature)?;
                 k.verify(message, &sig).map_err(|_| Error::InvalidSignature)
             }
         }

@@ -53,8 +53,12 @@ mod error;
 mod header;
 pub mod json;
 mod key;
+mod keyset;
+pub mod lifecycle;
 #[cfg(feature = "hs")]
 mod mac;
+mod revocation;
+mod secret;
 mod ser;
 mod token;
 mod validation;
@@ -68,6 +72,11 @@ pub use error::{Claim, Error};
 pub use header::{Header, MAX_HEADER_B64_LEN};
 pub use json::JsonStr;
 pub use key::{min_hmac_secret_len, KeyId, SigningKey, VerifyingKey, MAX_KID_LEN};
+pub use keyset::KeySet;
+pub use revocation::{
+    NoRevocation, NoVersions, RevocationList, RevocationStore, Revoked, VersionSource, MAX_REVOKED_ID_LEN,
+};
+pub use secret::{secret_key_with_size, RandomId, Secret, MIN_SECRET_LEN, RANDOM_ID_LEN};
 pub use token::{
     decode_header, max_token_len, sign, sign_json, token_len, verify, verify_registered, verify_scratch_len,
     verify_selecting_key, Verified, MAX_SIGNATURE_LEN, MAX_SIGNED_HEADER_JSON_LEN,

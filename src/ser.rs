@@ -34,10 +34,7 @@ pub(crate) struct SliceSink<'o> {
 impl Sink for SliceSink<'_> {
     fn put(&mut self, bytes: &[u8]) -> Result<(), Error> {
         let end = self.len.checked_add(bytes.len()).ok_or(Error::TooLong)?;
-        let dst = self
-            .out
-            .get_mut(self.len..end)
-            .ok_or(Error::BufferTooSmall { needed: end })?;
+        let dst = self.out.get_mut(self.len..end).ok_or(Error::BufferTooSmall { needed: end })?;
         dst.copy_from_slice(bytes);
         self.len = end;
         Ok(())
@@ -129,10 +126,7 @@ impl<S: Sink> JsonSerializer<'_, S> {
 }
 
 /// Writes `s` JSON-escaped (RFC 8259 §7) through `put`, in runs of unescaped bytes.
-pub(crate) fn escape_into(
-    s: &str,
-    mut put: impl FnMut(&[u8]) -> Result<(), Error>,
-) -> Result<(), Error> {
+pub(crate) fn escape_into(s: &str, mut put: impl FnMut(&[u8]) -> Result<(), Error>) -> Result<(), Error> {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let bytes = s.as_bytes();
     let mut start = 0;
@@ -173,11 +167,8 @@ struct FmtAdapter<'a, S: Sink> {
 
 impl<S: Sink> fmt::Write for FmtAdapter<'_, S> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
-        let result = if self.escape {
-            escape_into(s, |b| self.sink.put(b))
-        } else {
-            self.sink.put(s.as_bytes())
-        };
+        let result =
+            if self.escape { escape_into(s, |b| self.sink.put(b)) } else { self.sink.put(s.as_bytes()) };
         result.map_err(|e| {
             self.error = Some(e);
             fmt::Error
@@ -298,7 +289,11 @@ impl<'a, 's, S: Sink> ser::Serializer for &'a mut JsonSerializer<'s, S> {
     fn serialize_tuple(self, len: usize) -> Result<Self::SerializeTuple, SerError> {
         self.serialize_seq(Some(len))
     }
-    fn serialize_tuple_struct(self, _name: &'static str, len: usize) -> Result<Self::SerializeTupleStruct, SerError> {
+    fn serialize_tuple_struct(
+        self,
+        _name: &'static str,
+        len: usize,
+    ) -> Result<Self::SerializeTupleStruct, SerError> {
         self.serialize_seq(Some(len))
     }
     fn serialize_tuple_variant(
@@ -559,7 +554,11 @@ impl<S: Sink> ser::Serializer for MapKey<'_, '_, S> {
     fn serialize_tuple(self, _len: usize) -> Result<Self::SerializeTuple, SerError> {
         Err(key_error())
     }
-    fn serialize_tuple_struct(self, _name: &'static str, _len: usize) -> Result<Self::SerializeTupleStruct, SerError> {
+    fn serialize_tuple_struct(
+        self,
+        _name: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeTupleStruct, SerError> {
         Err(key_error())
     }
     fn serialize_tuple_variant(
@@ -594,4 +593,80 @@ impl<S: Sink> ser::Serializer for MapKey<'_, '_, S> {
         }
         self.ser.put(b"\"")
     }
+}
+
+/// Holds back the last byte written, to drop a closing `}`.
+struct DropLast<'s, S: Sink> {
+    inner: &'s mut S,
+    held: Option<u8>,
+}
+
+impl<S: Sink> Sink for DropLast<'_, S> {
+    fn put(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        let Some((&last, init)) = bytes.split_last() else { return Ok(()) };
+        if let Some(h) = self.held {
+            self.inner.put(&[h])?;
+        }
+        self.inner.put(init)?;
+        self.held = Some(last);
+        Ok(())
+    }
+}
+
+/// Drops an opening `{` and puts a `,` before the first member, if any.
+struct DropFirst<'s, S: Sink> {
+    inner: &'s mut S,
+    state: u8,
+}
+
+impl<S: Sink> Sink for DropFirst<'_, S> {
+    fn put(&mut self, mut bytes: &[u8]) -> Result<(), Error> {
+        if self.state == 0 {
+            let Some((&first, rest)) = bytes.split_first() else { return Ok(()) };
+            if first != b'{' {
+                return Err(Error::ClaimsSerialization);
+            }
+            self.state = 1;
+            bytes = rest;
+        }
+        if self.state == 1 {
+            let Some(&first) = bytes.first() else { return Ok(()) };
+            if first != b'}' {
+                self.inner.put(b",")?;
+            }
+            self.state = 2;
+        }
+        self.inner.put(bytes)
+    }
+}
+
+/// Serializes two values that serialize as JSON objects as one object with the members
+/// of `head` followed by those of `tail` (a flatten that needs no allocation).
+pub(crate) fn to_sink_merged<H, T, S>(head: &H, tail: &T, sink: &mut S) -> Result<(), Error>
+where
+    H: Serialize + ?Sized,
+    T: Serialize + ?Sized,
+    S: Sink,
+{
+    let mut front = DropLast { inner: &mut *sink, held: None };
+    to_sink(head, &mut front)?;
+    if front.held != Some(b'}') {
+        return Err(Error::ClaimsSerialization);
+    }
+    let mut back = DropFirst { inner: sink, state: 0 };
+    to_sink(tail, &mut back)?;
+    if back.state != 2 {
+        return Err(Error::ClaimsSerialization);
+    }
+    Ok(())
+}
+
+/// The length of [`to_sink_merged`]'s output.
+pub(crate) fn merged_len<H: Serialize + ?Sized, T: Serialize + ?Sized>(
+    head: &H,
+    tail: &T,
+) -> Result<usize, Error> {
+    let mut counter = Counter(0);
+    to_sink_merged(head, tail, &mut counter)?;
+    Ok(counter.0)
 }

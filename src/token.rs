@@ -4,7 +4,7 @@ use crate::base64url::{self, EncodingSink};
 use crate::claims::RegisteredClaims;
 use crate::header::{Header, MAX_HEADER_B64_LEN};
 use crate::key::MAX_KID_LEN;
-use crate::ser::{self, SliceSink, Sink};
+use crate::ser::{self, Sink, SliceSink};
 use crate::{Clock, Error, SigningKey, Validation, VerifyingKey};
 use serde::{Deserialize, Serialize};
 
@@ -75,10 +75,7 @@ pub fn token_len<T: Serialize + ?Sized>(key: &SigningKey, claims: &T) -> Result<
         base64url::encoded_len(claims_len),
         base64url::encoded_len(key.algorithm().signature_len()),
     ];
-    parts
-        .iter()
-        .try_fold(2usize, |acc, p| acc.checked_add((*p)?))
-        .ok_or(Error::TooLong)
+    parts.iter().try_fold(2usize, |acc, p| acc.checked_add((*p)?)).ok_or(Error::TooLong)
 }
 
 /// Signs `claims` with `key` into `out` and returns the token.
@@ -109,7 +106,11 @@ pub fn token_len<T: Serialize + ?Sized>(key: &SigningKey, claims: &T) -> Result<
 /// # }
 /// # Ok::<(), ciphertoken::Error>(())
 /// ```
-pub fn sign<'o, T: Serialize + ?Sized>(key: &SigningKey, claims: &T, out: &'o mut [u8]) -> Result<&'o str, Error> {
+pub fn sign<'o, T: Serialize + ?Sized>(
+    key: &SigningKey,
+    claims: &T,
+    out: &'o mut [u8],
+) -> Result<&'o str, Error> {
     let claims_len = ser::serialized_len(claims)?;
     sign_payload(key, claims_len, |sink| ser::to_sink(claims, sink), out)
 }
@@ -138,7 +139,7 @@ pub fn sign_json<'o>(key: &SigningKey, claims_json: &[u8], out: &'o mut [u8]) ->
     sign_payload(key, claims_json.len(), |sink| sink.put(claims_json), out)
 }
 
-fn sign_payload<'o>(
+pub(crate) fn sign_payload<'o>(
     key: &SigningKey,
     claims_len: usize,
     write_claims: impl FnOnce(&mut EncodingSink<'_>) -> Result<(), Error>,
@@ -152,10 +153,8 @@ fn sign_payload<'o>(
     let sig_b64 = base64url::encoded_len(key.algorithm().signature_len()).ok_or(Error::TooLong)?;
     let payload_start = header_b64.checked_add(1).ok_or(Error::TooLong)?;
     let signing_input_len = payload_start.checked_add(payload_b64).ok_or(Error::TooLong)?;
-    let needed = signing_input_len
-        .checked_add(1)
-        .and_then(|n| n.checked_add(sig_b64))
-        .ok_or(Error::TooLong)?;
+    let needed =
+        signing_input_len.checked_add(1).and_then(|n| n.checked_add(sig_b64)).ok_or(Error::TooLong)?;
     let Some(out) = out.get_mut(..needed) else {
         return Err(Error::BufferTooSmall { needed });
     };

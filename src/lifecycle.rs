@@ -1,0 +1,557 @@
+//! The token life cycle: access/refresh pairs, refresh rotation with reuse detection,
+//! revocation, token versions and key rotation, bundled in [`CipherToken`].
+
+use crate::claims::RegisteredClaims;
+use crate::revocation::{RevocationStore, Revoked, VersionSource};
+use crate::secret::RandomId;
+use crate::ser;
+use crate::token::sign_payload;
+use crate::{
+    verify_selecting_key, Claim, Clock, Error, KeySet, RequiredClaims, SigningKey, UnixSeconds, Validation,
+    Verified,
+};
+use rand_core::{CryptoRng, RngCore};
+use serde::{Deserialize, Serialize};
+
+/// `n` seconds.
+pub const fn seconds(n: u64) -> u64 {
+    n
+}
+/// `n` minutes, in seconds (saturating).
+pub const fn minutes(n: u64) -> u64 {
+    n.saturating_mul(60)
+}
+/// `n` hours, in seconds (saturating).
+pub const fn hours(n: u64) -> u64 {
+    n.saturating_mul(3_600)
+}
+/// `n` days, in seconds (saturating).
+pub const fn days(n: u64) -> u64 {
+    n.saturating_mul(86_400)
+}
+
+/// The default access-token lifetime: 10 minutes.
+pub const DEFAULT_ACCESS_TTL: u64 = minutes(10);
+/// The default refresh-token lifetime: 7 days.
+pub const DEFAULT_REFRESH_TTL: u64 = days(7);
+
+/// The `type` claim of access tokens.
+pub const ACCESS: &str = "access";
+/// The `type` claim of refresh tokens.
+pub const REFRESH: &str = "refresh";
+
+/// What an issued token says about its subject.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Subject<'a> {
+    /// `sub`, if any.
+    pub sub: Option<&'a str>,
+    /// `ver`: the subject's token version, if versions are tracked.
+    pub ver: Option<u64>,
+}
+
+impl<'a> Subject<'a> {
+    /// A subject with `sub`.
+    pub const fn new(sub: &'a str) -> Self {
+        Subject { sub: Some(sub), ver: None }
+    }
+
+    /// The same subject with a token version.
+    pub const fn version(mut self, ver: u64) -> Self {
+        self.ver = Some(ver);
+        self
+    }
+}
+
+#[derive(Serialize)]
+struct Envelope<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    iss: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sub: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    aud: Option<&'a str>,
+    iat: UnixSeconds,
+    exp: UnixSeconds,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    jti: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fam: Option<&'a str>,
+    #[serde(rename = "type")]
+    token_type: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ver: Option<u64>,
+}
+
+/// Application claims for tokens that carry none.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoClaims {}
+
+/// A freshly issued access/refresh pair.
+#[derive(Debug, Clone, Copy)]
+pub struct TokenPair<'a, 'r> {
+    /// The access token.
+    pub access: &'a str,
+    /// The refresh token.
+    pub refresh: &'r str,
+    /// The refresh token's `jti`.
+    pub refresh_jti: RandomId,
+    /// The login's family id (`fam`), shared by every token issued through rotation.
+    pub family: RandomId,
+}
+
+/// An issuer and verifier of access and refresh tokens.
+///
+/// It bundles the current signing key, the verification [`KeySet`] (of up to `K` keys, for
+/// key rotation without downtime), the clock, the lifetimes and the claim policy.
+///
+/// ```
+/// # #[cfg(feature = "hs")] {
+/// use ciphertoken::lifecycle::{minutes, CipherToken, NoClaims, Subject};
+/// use ciphertoken::{Error, FixedClock, NoVersions, RevocationList, SigningKey};
+/// # struct Rng(u64);
+/// # impl rand_core::RngCore for Rng {
+/// #     fn next_u32(&mut self) -> u32 { self.next_u64() as u32 }
+/// #     fn next_u64(&mut self) -> u64 { self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407); self.0 >> 11 }
+/// #     fn fill_bytes(&mut self, d: &mut [u8]) { rand_core::impls::fill_bytes_via_next(self, d) }
+/// #     fn try_fill_bytes(&mut self, d: &mut [u8]) -> Result<(), rand_core::Error> { self.fill_bytes(d); Ok(()) }
+/// # }
+/// # impl rand_core::CryptoRng for Rng {}
+/// # let mut rng = Rng(7);
+/// let key = SigningKey::hs256(&[9; 32])?.with_kid("k1")?;
+/// let ct = CipherToken::<_, 2>::new(key, FixedClock(1_000))?.access_ttl(minutes(5)).issuer("auth");
+/// let (mut a, mut r, mut scratch) = ([0u8; 400], [0u8; 400], [0u8; 400]);
+/// let pair = ct.issue_pair(&mut rng, Subject::new("alice"), &NoClaims {}, &mut a, &mut r)?;
+/// let mut revoked = RevocationList::<16>::new();
+/// let access = ct.verify_access::<NoClaims, _, _>(pair.access, &revoked, &NoVersions, &mut scratch)?;
+/// assert!(access.registered().sub.unwrap().eq_str("alice"));
+/// // A refresh token is not an access token.
+/// assert_eq!(ct.verify_access::<NoClaims, _, _>(pair.refresh, &revoked, &NoVersions, &mut scratch).err(),
+///            Some(Error::WrongTokenUse));
+/// # }
+/// # Ok::<(), ciphertoken::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct CipherToken<'c, C: Clock, const K: usize> {
+    signing: SigningKey,
+    keys: KeySet<K>,
+    clock: C,
+    access_ttl: u64,
+    refresh_ttl: u64,
+    leeway: u64,
+    issuer: Option<&'c str>,
+    audience: Option<&'c str>,
+}
+
+impl<'c, C: Clock, const K: usize> CipherToken<'c, C, K> {
+    /// An issuer/verifier signing with `signing` (whose verifying key joins the key set).
+    ///
+    /// # Errors
+    /// [`Error::StoreFull`] when `K` is 0.
+    pub fn new(signing: SigningKey, clock: C) -> Result<Self, Error> {
+        let mut keys = KeySet::new();
+        keys.insert(signing.verifying_key())?;
+        Ok(CipherToken {
+            signing,
+            keys,
+            clock,
+            access_ttl: DEFAULT_ACCESS_TTL,
+            refresh_ttl: DEFAULT_REFRESH_TTL,
+            leeway: 0,
+            issuer: None,
+            audience: None,
+        })
+    }
+
+    /// The access-token lifetime in seconds (default 10 minutes; 5–15 is typical).
+    pub fn access_ttl(mut self, seconds: u64) -> Self {
+        self.access_ttl = seconds;
+        self
+    }
+
+    /// The refresh-token lifetime in seconds (default 7 days).
+    pub fn refresh_ttl(mut self, seconds: u64) -> Self {
+        self.refresh_ttl = seconds;
+        self
+    }
+
+    /// Clock skew tolerated when verifying (default 0).
+    pub fn leeway(mut self, seconds: u64) -> Self {
+        self.leeway = seconds;
+        self
+    }
+
+    /// `iss` written into every token and required when verifying.
+    pub fn issuer(mut self, iss: &'c str) -> Self {
+        self.issuer = Some(iss);
+        self
+    }
+
+    /// `aud` written into every token and required when verifying.
+    pub fn audience(mut self, aud: &'c str) -> Self {
+        self.audience = Some(aud);
+        self
+    }
+
+    /// The verification keys.
+    pub fn keys(&self) -> &KeySet<K> {
+        &self.keys
+    }
+
+    /// The clock.
+    pub fn clock(&self) -> &C {
+        &self.clock
+    }
+
+    /// Rotates the signing key: new tokens are signed with `next` (which needs a `kid`
+    /// distinct from the others); tokens of the previous key keep verifying for `grace`
+    /// seconds, then only the new key is accepted.
+    ///
+    /// # Errors
+    /// [`Error::InvalidKeyId`], [`Error::StoreFull`], [`Error::TimeUnavailable`].
+    pub fn rotate_key(&mut self, next: SigningKey, grace: u64) -> Result<(), Error> {
+        let now = self.clock.now()?;
+        self.keys.prune(now);
+        let old_kid = self.signing.kid().ok_or(Error::InvalidKeyId)?;
+        let mut old = heapless::String::<{ crate::MAX_KID_LEN }>::new();
+        old.push_str(old_kid).map_err(|_| Error::InvalidKeyId)?;
+        self.keys.insert(next.verifying_key())?;
+        self.keys.retire(&old, now.saturating_add(grace))?;
+        self.signing = next;
+        Ok(())
+    }
+
+    fn issue<'o, T: Serialize + ?Sized>(
+        &self,
+        token_type: &str,
+        subject: Subject<'_>,
+        ids: (Option<&str>, Option<&str>),
+        ttl: u64,
+        claims: &T,
+        out: &'o mut [u8],
+    ) -> Result<&'o str, Error> {
+        let now = self.clock.now()?;
+        let envelope = Envelope {
+            iss: self.issuer,
+            sub: subject.sub,
+            aud: self.audience,
+            iat: now,
+            exp: now.saturating_add(ttl),
+            jti: ids.0,
+            fam: ids.1,
+            token_type,
+            ver: subject.ver,
+        };
+        // The application's members follow the registered ones in the same object.
+        let len = ser::merged_len(&envelope, claims)?;
+        sign_payload(&self.signing, len, |sink| ser::to_sink_merged(&envelope, claims, sink), out)
+    }
+
+    /// Issues an access token (`"type":"access"`, `iat`, `exp`, and `sub`, `ver`, `iss`,
+    /// `aud` when set) carrying the application's `claims` (which must not use registered
+    /// names). Access tokens get a `jti` when `jti` is given.
+    ///
+    /// # Errors
+    /// [`Error::TimeUnavailable`], [`Error::BufferTooSmall`], [`Error::ClaimsSerialization`].
+    pub fn issue_access<'o, T: Serialize + ?Sized>(
+        &self,
+        subject: Subject<'_>,
+        jti: Option<&str>,
+        claims: &T,
+        out: &'o mut [u8],
+    ) -> Result<&'o str, Error> {
+        self.issue(ACCESS, subject, (jti, None), self.access_ttl, claims, out)
+    }
+
+    /// Issues a new login: an access token and a refresh token (unique `jti`, new family).
+    ///
+    /// # Errors
+    /// As [`issue_access`](Self::issue_access), plus [`Error::RandomUnavailable`].
+    pub fn issue_pair<'a, 'r, T: Serialize + ?Sized, R: RngCore + CryptoRng + ?Sized>(
+        &self,
+        rng: &mut R,
+        subject: Subject<'_>,
+        claims: &T,
+        access_out: &'a mut [u8],
+        refresh_out: &'r mut [u8],
+    ) -> Result<TokenPair<'a, 'r>, Error> {
+        let family = RandomId::generate(rng)?;
+        self.issue_in_family(rng, family, subject, claims, access_out, refresh_out)
+    }
+
+    fn issue_in_family<'a, 'r, T: Serialize + ?Sized, R: RngCore + CryptoRng + ?Sized>(
+        &self,
+        rng: &mut R,
+        family: RandomId,
+        subject: Subject<'_>,
+        claims: &T,
+        access_out: &'a mut [u8],
+        refresh_out: &'r mut [u8],
+    ) -> Result<TokenPair<'a, 'r>, Error> {
+        let access_jti = RandomId::generate(rng)?;
+        let refresh_jti = RandomId::generate(rng)?;
+        let fam = Some(family.as_str());
+        let access = self.issue(
+            ACCESS,
+            subject,
+            (Some(access_jti.as_str()), fam),
+            self.access_ttl,
+            claims,
+            access_out,
+        )?;
+        let refresh = self.issue(
+            REFRESH,
+            subject,
+            (Some(refresh_jti.as_str()), fam),
+            self.refresh_ttl,
+            claims,
+            refresh_out,
+        )?;
+        Ok(TokenPair { access, refresh, refresh_jti, family })
+    }
+
+    fn validation(&self, token_type: &'static str) -> Validation<'c> {
+        let mut v = Validation::new()
+            .required(RequiredClaims::EXP | RequiredClaims::IAT)
+            .leeway(self.leeway)
+            .token_type(token_type);
+        if let Some(iss) = self.issuer {
+            v = v.issuer(iss);
+        }
+        if let Some(aud) = self.audience {
+            v = v.audience(aud);
+        }
+        v
+    }
+
+    /// Verifies `token` as a token of `token_type` against the key set, the claim policy,
+    /// the revocation store (its `jti` and family) and the subject's token version.
+    fn verify_typed<'s, T, S, V>(
+        &self,
+        token: &[u8],
+        token_type: &'static str,
+        store: &S,
+        versions: &V,
+        scratch: &'s mut [u8],
+    ) -> Result<Verified<'s, T>, Error>
+    where
+        T: Deserialize<'s>,
+        S: RevocationStore + ?Sized,
+        V: VersionSource + ?Sized,
+    {
+        let now = self.clock.now()?;
+        let validation = self.validation(token_type);
+        let verified: Verified<'s, T> =
+            verify_selecting_key(token, |h| self.keys.select(h, now), &validation, &self.clock, scratch)?;
+        let claims = verified.registered();
+        let mut buf = [0u8; crate::revocation::MAX_REVOKED_ID_LEN];
+        if let Some(jti) = claims.jti {
+            if let Ok(jti) = jti.unescape_into(&mut buf) {
+                if store.is_revoked(Revoked::Token(jti), now)? {
+                    return Err(Error::Revoked);
+                }
+            }
+        }
+        if let Some(fam) = family(claims)? {
+            if let Ok(fam) = fam.unescape_into(&mut buf) {
+                if store.is_revoked(Revoked::Family(fam), now)? {
+                    return Err(Error::Revoked);
+                }
+            }
+        }
+        check_version(claims, versions)?;
+        Ok(verified)
+    }
+
+    /// Verifies an access token: signature (key chosen by `kid` from the key set), claims
+    /// (`type` must be `access`; `exp`/`iat` required; `iss`/`aud` when configured),
+    /// revocation of its `jti` and family, and its `ver` against `versions`.
+    ///
+    /// # Errors
+    /// Any verification error; [`Error::WrongTokenUse`] for a refresh token;
+    /// [`Error::Revoked`]; [`Error::StaleVersion`].
+    pub fn verify_access<'s, T, S, V>(
+        &self,
+        token: impl AsRef<[u8]>,
+        store: &S,
+        versions: &V,
+        scratch: &'s mut [u8],
+    ) -> Result<Verified<'s, T>, Error>
+    where
+        T: Deserialize<'s>,
+        S: RevocationStore + ?Sized,
+        V: VersionSource + ?Sized,
+    {
+        self.verify_typed(token.as_ref(), ACCESS, store, versions, scratch)
+    }
+
+    /// Verifies a refresh token (without using it); an access token is refused here.
+    ///
+    /// # Errors
+    /// As [`verify_access`](Self::verify_access).
+    pub fn verify_refresh<'s, T, S, V>(
+        &self,
+        token: impl AsRef<[u8]>,
+        store: &S,
+        versions: &V,
+        scratch: &'s mut [u8],
+    ) -> Result<Verified<'s, T>, Error>
+    where
+        T: Deserialize<'s>,
+        S: RevocationStore + ?Sized,
+        V: VersionSource + ?Sized,
+    {
+        self.verify_typed(token.as_ref(), REFRESH, store, versions, scratch)
+    }
+
+    /// Verifies any token of this issuer (access or refresh) and returns its verified
+    /// registered and application claims. No revocation or version check.
+    ///
+    /// # Errors
+    /// Any verification error.
+    pub fn decode<'s, T: Deserialize<'s>>(
+        &self,
+        token: impl AsRef<[u8]>,
+        scratch: &'s mut [u8],
+    ) -> Result<Verified<'s, T>, Error> {
+        let now = self.clock.now()?;
+        let mut validation = Validation::new().required(RequiredClaims::EXP).leeway(self.leeway);
+        if let Some(iss) = self.issuer {
+            validation = validation.issuer(iss);
+        }
+        if let Some(aud) = self.audience {
+            validation = validation.audience(aud);
+        }
+        verify_selecting_key(token, |h| self.keys.select(h, now), &validation, &self.clock, scratch)
+    }
+
+    /// Uses a refresh token: verifies it, revokes it (single use) and issues a new pair in
+    /// the same family, carrying the same subject, version and application claims.
+    ///
+    /// Presenting a refresh token that was already used revokes its whole family — every
+    /// access and refresh token of that login — and returns [`Error::RefreshTokenReused`]
+    /// (reuse detection, OAuth 2.0 Security BCP, RFC 9700 §4.14.2).
+    ///
+    /// # Errors
+    /// Any verification error; [`Error::Revoked`] for a revoked family;
+    /// [`Error::RefreshTokenReused`]; [`Error::StoreFull`] (no new pair is issued when the
+    /// old token could not be recorded as used).
+    #[allow(clippy::too_many_arguments)]
+    pub fn rotation<'s, 'a, 'r, T, S, V, R>(
+        &self,
+        refresh_token: impl AsRef<[u8]>,
+        store: &mut S,
+        versions: &V,
+        rng: &mut R,
+        scratch: &'s mut [u8],
+        access_out: &'a mut [u8],
+        refresh_out: &'r mut [u8],
+    ) -> Result<TokenPair<'a, 'r>, Error>
+    where
+        T: Deserialize<'s> + Serialize,
+        S: RevocationStore + ?Sized,
+        V: VersionSource + ?Sized,
+        R: RngCore + CryptoRng + ?Sized,
+    {
+        let now = self.clock.now()?;
+        let validation = self
+            .validation(REFRESH)
+            .required(RequiredClaims::EXP | RequiredClaims::IAT | RequiredClaims::JTI);
+        let verified: Verified<'s, T> = verify_selecting_key(
+            refresh_token,
+            |h| self.keys.select(h, now),
+            &validation,
+            &self.clock,
+            scratch,
+        )?;
+        let claims = *verified.registered();
+        let mut jti_buf = [0u8; crate::revocation::MAX_REVOKED_ID_LEN];
+        let mut fam_buf = [0u8; crate::revocation::MAX_REVOKED_ID_LEN];
+        let jti = claims
+            .jti
+            .ok_or(Error::MissingClaim(Claim::JwtId))?
+            .unescape_into(&mut jti_buf)
+            .map_err(|_| Error::InvalidClaim(Claim::JwtId))?;
+        let fam_str = family(&claims)?.ok_or(Error::MissingClaim(Claim::Family))?;
+        let fam = fam_str.unescape_into(&mut fam_buf).map_err(|_| Error::InvalidClaim(Claim::Family))?;
+        let family_id = parse_random_id(fam)?;
+
+        if store.is_revoked(Revoked::Family(fam), now)? {
+            return Err(Error::Revoked);
+        }
+        check_version(&claims, versions)?;
+        // Every token of the family expires by now + refresh_ttl (+ leeway).
+        let family_expiry = now.saturating_add(self.refresh_ttl).saturating_add(self.leeway);
+        if store.is_revoked(Revoked::Token(jti), now)? {
+            store.revoke(Revoked::Family(fam), family_expiry, now)?;
+            return Err(Error::RefreshTokenReused);
+        }
+        let exp = claims.exp.ok_or(Error::MissingClaim(Claim::ExpirationTime))?;
+        store.revoke(Revoked::Token(jti), exp.saturating_add(self.leeway), now)?;
+
+        let mut sub_buf = [0u8; 256];
+        let sub = match claims.sub {
+            Some(s) => Some(s.unescape_into(&mut sub_buf)?),
+            None => None,
+        };
+        let subject = Subject { sub, ver: claims.ver };
+        let app_claims = verified.into_claims();
+        self.issue_in_family(rng, family_id, subject, &app_claims, access_out, refresh_out)
+    }
+
+    /// Revokes a verified token of this issuer (logout): its `jti` until it expires.
+    ///
+    /// # Errors
+    /// Any verification error; [`Error::MissingClaim`] without `jti`; [`Error::StoreFull`].
+    pub fn revoke<S: RevocationStore + ?Sized>(
+        &self,
+        token: impl AsRef<[u8]>,
+        store: &mut S,
+        scratch: &mut [u8],
+    ) -> Result<(), Error> {
+        let now = self.clock.now()?;
+        let verified: Verified<'_, serde::de::IgnoredAny> = self.decode(token, scratch)?;
+        let claims = verified.registered();
+        let mut buf = [0u8; crate::revocation::MAX_REVOKED_ID_LEN];
+        let jti = claims.jti.ok_or(Error::MissingClaim(Claim::JwtId))?.unescape_into(&mut buf)?;
+        let exp = claims.exp.ok_or(Error::MissingClaim(Claim::ExpirationTime))?;
+        store.revoke(Revoked::Token(jti), exp.saturating_add(self.leeway), now)
+    }
+
+    /// Revokes a whole login (every token of a family) until its longest possible lifetime.
+    ///
+    /// # Errors
+    /// [`Error::StoreFull`], [`Error::TimeUnavailable`].
+    pub fn revoke_family<S: RevocationStore + ?Sized>(
+        &self,
+        family: &str,
+        store: &mut S,
+    ) -> Result<(), Error> {
+        let now = self.clock.now()?;
+        let until = now.saturating_add(self.refresh_ttl).saturating_add(self.leeway);
+        store.revoke(Revoked::Family(family), until, now)
+    }
+}
+
+fn family<'a>(claims: &RegisteredClaims<'a>) -> Result<Option<crate::JsonStr<'a>>, Error> {
+    Ok(claims.fam)
+}
+
+fn parse_random_id(text: &str) -> Result<RandomId, Error> {
+    RandomId::parse(text).ok_or(Error::InvalidClaim(Claim::Family))
+}
+
+fn check_version<V: VersionSource + ?Sized>(
+    claims: &RegisteredClaims<'_>,
+    versions: &V,
+) -> Result<(), Error> {
+    let Some(sub) = claims.sub else { return Ok(()) };
+    let mut buf = [0u8; 256];
+    let Ok(sub) = sub.unescape_into(&mut buf) else { return Err(Error::InvalidClaim(Claim::Subject)) };
+    if let Some(current) = versions.current_version(sub)? {
+        let ver = claims.ver.ok_or(Error::MissingClaim(Claim::Version))?;
+        if ver < current {
+            return Err(Error::StaleVersion);
+        }
+    }
+    Ok(())
+}
