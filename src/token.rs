@@ -9,8 +9,9 @@ use crate::{Clock, Error, SigningKey, Validation, VerifyingKey};
 use serde::{Deserialize, Serialize};
 
 /// The longest header this library writes, in bytes of JSON: `{"alg":"HS256","typ":"JWT",
-/// "kid":"…"}` with a [`MAX_KID_LEN`]-byte kid in which every byte needs a two-byte escape.
-pub const MAX_SIGNED_HEADER_JSON_LEN: usize = 35 + 2 * MAX_KID_LEN;
+/// "kid":"…"}` with a [`MAX_KID_LEN`]-byte kid in which every byte needs a two-byte escape
+/// (36 bytes of fixed text: every `alg` name is 5 characters).
+pub const MAX_SIGNED_HEADER_JSON_LEN: usize = 36 + 2 * MAX_KID_LEN;
 
 /// The largest signature of any algorithm, in bytes.
 pub const MAX_SIGNATURE_LEN: usize = 64;
