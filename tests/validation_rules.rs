@@ -657,12 +657,10 @@ fn standard_alphabet_plus_and_slash_are_refused() {
         let token = sign_segments(&hs(), &h, &b64e(&payload));
         assert_eq!(verdict(&token), Err(Error::InvalidBase64), "{h}");
         // Same in the payload segment (behind a valid signature).
-        let payload = format!(r#"{{{},"x":"a{filler}"}}"#, exp_ok());
         let p = (0..3)
-            .map(|i| format!(r#"{{{},"x":"{}{filler}"}}"#, exp_ok(), "a".repeat(i)))
-            .map(|j| b64e(j))
+            .map(|i| b64e(format!(r#"{{{},"x":"{}{filler}"}}"#, exp_ok(), "a".repeat(i))))
             .find(|p| p.contains(needle))
-            .unwrap_or_else(|| b64e(payload));
+            .expect("a payload whose encoding contains the character");
         let token = sign_segments(&hs(), &b64e(HDR), &p.replace(needle, standard));
         assert_eq!(verdict(&token), Err(Error::InvalidBase64));
     }
