@@ -144,13 +144,16 @@ fn utf8_width(first: u8) -> usize {
     }
 }
 
-/// A validated JSON value, borrowing the document.
+/// A validated JSON value, borrowing the document (public for the C ABI's claim getters).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Value<'a> {
+pub enum Value<'a> {
+    /// `null`.
     Null,
+    /// `true` or `false`.
     Bool(bool),
     /// The number's text, matching the JSON number grammar.
     Number(&'a str),
+    /// A string (escapes not yet decoded).
     String(JsonStr<'a>),
     /// The array's text including brackets.
     Array(&'a str),
@@ -441,7 +444,7 @@ fn enter(depth: usize) -> Result<usize, Error> {
 
 /// Validates `json` as exactly one JSON object (surrounding white space allowed) and calls
 /// `member` for each top-level member, in order. Nested objects are validated the same way.
-pub(crate) fn parse_object<'a>(
+pub fn parse_object<'a>(
     json: &'a [u8],
     member: impl FnMut(JsonStr<'a>, Value<'a>) -> Result<(), Error>,
 ) -> Result<(), Error> {
@@ -459,8 +462,9 @@ pub(crate) fn parse_object<'a>(
     Ok(())
 }
 
-/// Iterates the elements of a validated array's text (brackets included).
-pub(crate) fn array_elements<'a>(array: &'a str) -> impl Iterator<Item = Result<Value<'a>, Error>> + 'a {
+/// Iterates the elements of a validated array's text (brackets included), e.g. a
+/// [`Value::Array`] from [`parse_object`].
+pub fn array_elements<'a>(array: &'a str) -> impl Iterator<Item = Result<Value<'a>, Error>> + 'a {
     let mut r = Reader { text: array, pos: 0 };
     let mut started = false;
     let mut done = false;
@@ -492,7 +496,7 @@ pub(crate) fn array_elements<'a>(array: &'a str) -> impl Iterator<Item = Result<
 }
 
 /// Parses a JSON number as a non-negative integer: no sign, fraction or exponent, no overflow.
-pub(crate) fn parse_u64(number: &str) -> Option<u64> {
+pub fn parse_u64(number: &str) -> Option<u64> {
     if number.is_empty() {
         return None;
     }

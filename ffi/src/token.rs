@@ -1,0 +1,199 @@
+//! `ct_sign` and `ct_verify`, and the buffer sizes they need.
+
+use crate::key::{ct_key, key_ref, Key, CT_KEY_SIZE};
+use crate::raw::{disjoint, guard, input, non_null, output, write_out};
+use crate::status::{ct_status, from_error, CT_STATUS_PANIC, CT_STATUS_VERIFY_ONLY_KEY};
+use crate::validation::{ct_validation, policy, CT_VALIDATION_SIZE};
+use ciphertoken::{Clock, Error, FixedClock, NoClock};
+use core::ffi::c_char;
+
+/// Bytes of the longest token besides its base64url claims, for any key and `kid`, NUL
+/// included: `CT_MAX_TOKEN_LEN(n)` is `CT_TOKEN_OVERHEAD + (4 * n + 2) / 3`.
+pub const CT_TOKEN_OVERHEAD: usize = 308;
+
+/// The header's `CT_MAX_TOKEN_LEN` and `CT_VERIFY_CLAIMS_CAP` macros, checked against the
+/// core at compile time (a core change that breaks them fails the build).
+#[allow(clippy::arithmetic_side_effects)] // const evaluation: an overflow is a build error
+const _: () = {
+    let mut n: usize = 0;
+    while n < 20_000 {
+        // `(4 * n + 2) / 3` in C.
+        assert!(CT_TOKEN_OVERHEAD + (n * 4).div_ceil(3) == ciphertoken::max_token_len(n) + 1);
+        let tail = match n % 4 {
+            3 => 2,
+            2 => 1,
+            _ => 0,
+        };
+        assert!(n / 4 * 3 + tail == ciphertoken::verify_scratch_len(n));
+        n += 1;
+    }
+};
+
+/// The capacity `ct_sign` needs for claims JSON of `claims_len` bytes, with any key (any
+/// algorithm, any `kid`), terminating NUL included. `CT_MAX_TOKEN_LEN(claims_len)` is the
+/// same number as a constant expression. Saturates at `SIZE_MAX`.
+#[no_mangle]
+pub extern "C" fn ct_max_token_len(claims_len: usize) -> usize {
+    ciphertoken::max_token_len(claims_len).saturating_add(1)
+}
+
+/// The `claims_cap` that is always enough for `ct_verify` on a token of `token_len` bytes
+/// (`CT_VERIFY_CLAIMS_CAP(token_len)` as a constant expression): about 3/4 of `token_len`.
+#[no_mangle]
+pub extern "C" fn ct_verify_claims_cap(token_len: usize) -> usize {
+    ciphertoken::verify_scratch_len(token_len)
+}
+
+/// Signs the claims JSON object `claims_json` (`claims_len` bytes, signed exactly as given)
+/// with a private key. The header is `{"alg":…,"typ":"JWT"}` plus the key's `kid`.
+///
+/// On success `out` holds the token followed by a NUL, and `*out_len` is the token's length
+/// (without the NUL). If `out_cap` is too small: `CT_STATUS_BUFFER_TOO_SMALL`, `*out_len` =
+/// the capacity needed (NUL included), `out` untouched; `ct_max_token_len` /
+/// `CT_MAX_TOKEN_LEN` give a bound in advance. The claims are validated first: strict JSON
+/// (`CT_STATUS_INVALID_JSON`) and well-formed registered claims (`CT_STATUS_INVALID_CLAIM`,
+/// e.g. a string `exp`). A public key gives `CT_STATUS_VERIFY_ONLY_KEY`. On any failure
+/// nothing but zeros is ever written to `out`. Deterministic, no random numbers needed.
+///
+/// # Safety
+/// `key` points to a `ct_key`; `claims_json` to `claims_len` readable bytes; `out` to
+/// `out_cap` writable bytes overlapping neither (else `CT_STATUS_INVALID_ARGUMENT`);
+/// `out_len` to a `size_t`.
+#[no_mangle]
+pub unsafe extern "C" fn ct_sign(
+    key: *const ct_key,
+    claims_json: *const u8,
+    claims_len: usize,
+    out: *mut c_char,
+    out_cap: usize,
+    out_len: *mut usize,
+) -> ct_status {
+    guard(|| {
+        non_null(&[key.cast(), claims_json.cast(), out.cast_const().cast(), out_len.cast_const().cast()])?;
+        let out = out.cast::<u8>();
+        disjoint(claims_json, claims_len, out, out_cap)?;
+        disjoint(key.cast(), CT_KEY_SIZE, out, out_cap)?;
+        // SAFETY: `key` points to a `ct_key` (caller) that `out` does not overlap (checked).
+        let Key::Signing(key) = unsafe { key_ref(key) }? else {
+            return Err(CT_STATUS_VERIFY_ONLY_KEY);
+        };
+        // SAFETY: readable for `claims_len` bytes (caller), disjoint from `out` (checked).
+        let claims = unsafe { input(claims_json, claims_len) }?;
+        // SAFETY: writable for `out_cap` bytes (caller), disjoint from the inputs (checked).
+        let out = unsafe { output(out, out_cap) }?;
+        // The token goes before the NUL; an empty `out` asks the core for the size.
+        let body_cap = out_cap.saturating_sub(1);
+        let (body, _) = out.split_at_mut_checked(body_cap).unwrap_or((&mut [], &mut []));
+        let result = ciphertoken::sign_json(key, claims, body).map(str::len);
+        let len = match result {
+            Ok(len) => len,
+            Err(Error::BufferTooSmall { needed }) => {
+                // SAFETY: `out_len` non-null and writable (caller).
+                unsafe { write_out(out_len, needed.saturating_add(1)) };
+                return Err(from_error(Error::BufferTooSmall { needed }));
+            }
+            Err(e) => return Err(from_error(e)),
+        };
+        // `len <= body_cap < out_cap`, so the NUL fits.
+        *out.get_mut(len).ok_or(from_error(Error::BufferTooSmall { needed: len }))? = 0;
+        // SAFETY: `out_len` non-null and writable (caller).
+        unsafe { write_out(out_len, len) };
+        Ok(())
+    })
+}
+
+/// Verifies `token` (`token_len` bytes, no NUL needed) with `key` (a public key, or a
+/// private key's public half / the HMAC secret) and validates it with `v` at `now_unix`
+/// (seconds since 1970). `now_unix` = 0 means "time unknown": a token with `exp`, `nbf` or
+/// `iat` then fails with `CT_STATUS_TIME_UNAVAILABLE` (never treated as 1970).
+///
+/// On success `claims_out` starts with the verified payload (the claims JSON object, exactly
+/// as signed) followed by a NUL, `*claims_len` is its length without the NUL, and the rest
+/// of the first `ct_verify_claims_cap(token_len)` bytes is zeroed. Read claims with the
+/// `ct_claims_get_*` functions.
+///
+/// `claims_out` is also the decoding buffer (no hidden stack buffer):
+/// `claims_cap >= ct_verify_claims_cap(token_len)` (`CT_VERIFY_CLAIMS_CAP`) is always
+/// enough; with less, `CT_STATUS_BUFFER_TOO_SMALL` reports the exact need in `*claims_len`
+/// and leaves `claims_out` untouched. After every other verification failure the first
+/// `min(claims_cap, ct_verify_claims_cap(token_len))` bytes of `claims_out` are zeroed:
+/// a rejected payload is never left behind. `*claims_len` is written only on success and
+/// on `CT_STATUS_BUFFER_TOO_SMALL`. NULL pointers, overlapping buffers and uninitialized
+/// objects are reported before anything is written.
+///
+/// Checks, in order: length (8192 bytes at most), three non-empty base64url segments, a
+/// strict header whose `alg` equals the key's (`CT_STATUS_ALGORITHM_MISMATCH`), the
+/// signature (`CT_STATUS_INVALID_SIGNATURE`), a strict JSON payload, then the claims
+/// (`CT_STATUS_EXPIRED`, `CT_STATUS_NOT_YET_VALID`, `CT_STATUS_MISSING_CLAIM`,
+/// `CT_STATUS_INVALID_ISSUER`, ...).
+///
+/// # Safety
+/// `key` points to a `ct_key`, `v` to a `ct_validation`, `token` to `token_len` readable
+/// bytes, `claims_out` to `claims_cap` writable bytes overlapping none of them, `claims_len`
+/// to a `size_t`.
+#[no_mangle]
+pub unsafe extern "C" fn ct_verify(
+    key: *const ct_key,
+    v: *const ct_validation,
+    now_unix: u64,
+    token: *const c_char,
+    token_len: usize,
+    claims_out: *mut u8,
+    claims_cap: usize,
+    claims_len: *mut usize,
+) -> ct_status {
+    guard(|| {
+        non_null(&[
+            key.cast(),
+            v.cast(),
+            token.cast(),
+            claims_out.cast_const().cast(),
+            claims_len.cast_const().cast(),
+        ])?;
+        let token = token.cast::<u8>();
+        disjoint(token, token_len, claims_out, claims_cap)?;
+        disjoint(key.cast(), CT_KEY_SIZE, claims_out, claims_cap)?;
+        disjoint(v.cast(), CT_VALIDATION_SIZE, claims_out, claims_cap)?;
+        // SAFETY: `key` and `v` point to their objects (caller), outside `claims_out`.
+        let (key, policy) = unsafe { (key_ref(key)?, policy(v)?) };
+        // SAFETY: readable for `token_len` bytes (caller), outside `claims_out` (checked).
+        let token = unsafe { input(token, token_len) }?;
+        // SAFETY: writable for `claims_cap` bytes (caller), disjoint from the inputs.
+        let out = unsafe { output(claims_out, claims_cap) }?;
+        let verifier = key.verifying_key().map_err(from_error)?;
+        let clock: &dyn Clock = if now_unix == 0 { &NoClock } else { &FixedClock(now_unix) };
+        let used = ct_verify_claims_cap(token_len).min(out.len());
+
+        let base = out.as_ptr() as usize;
+        let result = ciphertoken::verify_registered(token, &verifier, &policy, clock, &mut *out)
+            .map(|(_, _, payload)| ((payload.as_ptr() as usize).wrapping_sub(base), payload.len()));
+        match result {
+            Ok((at, len)) if place_payload(out, at, len, used).is_some() => {
+                // SAFETY: `claims_len` non-null and writable (caller).
+                unsafe { write_out(claims_len, len) };
+                Ok(())
+            }
+            Err(Error::BufferTooSmall { needed }) => {
+                // The core checks the size before it decodes anything: `out` is untouched.
+                // SAFETY: `claims_len` non-null and writable (caller).
+                unsafe { write_out(claims_len, needed) };
+                Err(from_error(Error::BufferTooSmall { needed }))
+            }
+            other => {
+                out.get_mut(..used).unwrap_or_default().fill(0);
+                Err(other.err().map_or(CT_STATUS_PANIC, from_error))
+            }
+        }
+    })
+}
+
+/// Moves the verified payload (`len` bytes at `at` in `out`) to the start of `out`, then
+/// writes the NUL and zeroes the rest of the first `used` bytes.
+fn place_payload(out: &mut [u8], at: usize, len: usize, used: usize) -> Option<()> {
+    let end = at.checked_add(len)?;
+    out.get(at..end)?;
+    out.copy_within(at..end, 0);
+    let zero_to = used.max(len.checked_add(1)?);
+    out.get_mut(len..zero_to)?.fill(0);
+    Some(())
+}
