@@ -69,6 +69,8 @@ enum Secret {
 }
 
 #[derive(Clone)]
+// An RSA key is ~1 KiB inline (no heap to box it in); only builds with `rsa` pay for it.
+#[cfg_attr(feature = "rsa", allow(clippy::large_enum_variant))]
 enum Public {
     #[cfg(feature = "hs")]
     Hmac(HmacKey),
@@ -76,6 +78,8 @@ enum Public {
     Es256(p256::ecdsa::VerifyingKey),
     #[cfg(feature = "eddsa")]
     EdDSA(ed25519_compact::PublicKey),
+    #[cfg(feature = "rsa")]
+    Rsa(crate::rsa::RsaKey),
 }
 
 #[cfg(feature = "hs")]
@@ -361,6 +365,53 @@ impl VerifyingKey {
         Ok(VerifyingKey { public: Public::EdDSA(pk), kid: None })
     }
 
+    /// An RSA key for `alg` (one of `RS256`, `RS384`, `RS512`, `PS256`, `PS384`, `PS512`)
+    /// from the modulus `n` and public exponent `e`, big-endian unsigned (leading zero bytes
+    /// ignored). Verify only. The key fixes the algorithm: an RS256 key never verifies PS256
+    /// or anything else, and it is never an HMAC secret.
+    ///
+    /// # Errors
+    /// [`Error::UnsupportedAlgorithm`] when `alg` is not an RSA algorithm; otherwise as
+    /// [`RsaPublicKey::new`](crate::rsa::RsaPublicKey::new): [`Error::KeyTooShort`] under 2048
+    /// bits, [`Error::InvalidKey`] over 4096 bits, an even modulus or a bad exponent.
+    #[cfg(feature = "rsa")]
+    pub fn rsa(alg: Algorithm, n: &[u8], e: &[u8]) -> Result<VerifyingKey, Error> {
+        if !alg.is_rsa() {
+            return Err(Error::UnsupportedAlgorithm);
+        }
+        VerifyingKey::from_rsa(alg, crate::rsa::RsaPublicKey::new(n, e)?)
+    }
+
+    /// An RSA key for `alg` from an already prepared [`RsaPublicKey`](crate::rsa::RsaPublicKey).
+    ///
+    /// # Errors
+    /// [`Error::UnsupportedAlgorithm`] when `alg` is not an RSA algorithm.
+    #[cfg(feature = "rsa")]
+    pub fn from_rsa(alg: Algorithm, key: crate::rsa::RsaPublicKey) -> Result<VerifyingKey, Error> {
+        Ok(VerifyingKey { public: Public::Rsa(crate::rsa::RsaKey::new(alg, key)?), kid: None })
+    }
+
+    /// The RSA public key (modulus and exponent) of an RSA key, `None` for other keys.
+    #[cfg(feature = "rsa")]
+    pub fn rsa_public_key(&self) -> Option<&crate::rsa::RsaPublicKey> {
+        match &self.public {
+            Public::Rsa(k) => Some(&k.key),
+            #[allow(unreachable_patterns)]
+            _ => None,
+        }
+    }
+
+    /// The length in bytes of this key's signatures: [`Algorithm::signature_len`], except
+    /// for RSA where it is the modulus length.
+    pub fn signature_len(&self) -> usize {
+        match &self.public {
+            #[cfg(feature = "rsa")]
+            Public::Rsa(k) => k.key.modulus_len(),
+            #[allow(unreachable_patterns)]
+            _ => self.algorithm().signature_len(),
+        }
+    }
+
     /// The same key with a `kid`.
     ///
     /// # Errors
@@ -379,6 +430,8 @@ impl VerifyingKey {
             Public::Es256(_) => Algorithm::ES256,
             #[cfg(feature = "eddsa")]
             Public::EdDSA(_) => Algorithm::EdDSA,
+            #[cfg(feature = "rsa")]
+            Public::Rsa(k) => k.alg,
         }
     }
 
@@ -421,7 +474,7 @@ impl VerifyingKey {
     /// # Errors
     /// [`Error::InvalidSignature`], and nothing more specific.
     pub fn verify_raw(&self, message: &[u8], signature: &[u8]) -> Result<(), Error> {
-        if signature.len() != self.algorithm().signature_len() {
+        if signature.len() != self.signature_len() {
             return Err(Error::InvalidSignature);
         }
         let _ = (&message, &signature);
@@ -441,6 +494,8 @@ impl VerifyingKey {
                     ed25519_compact::Signature::from_slice(signature).map_err(|_| Error::InvalidSignature)?;
                 k.verify(message, &sig).map_err(|_| Error::InvalidSignature)
             }
+            #[cfg(feature = "rsa")]
+            Public::Rsa(k) => k.verify(message, signature),
         }
     }
 }

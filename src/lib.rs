@@ -58,6 +58,8 @@ pub mod lifecycle;
 #[cfg(feature = "hs")]
 mod mac;
 mod revocation;
+#[cfg(feature = "rsa")]
+pub mod rsa;
 mod secret;
 mod ser;
 mod token;

@@ -13,7 +13,9 @@ use serde::{Deserialize, Serialize};
 /// (36 bytes of fixed text: every `alg` name is 5 characters).
 pub const MAX_SIGNED_HEADER_JSON_LEN: usize = 36 + 2 * MAX_KID_LEN;
 
-/// The largest signature of any algorithm, in bytes.
+/// The largest signature this library produces (HS*, ES256, EdDSA), in bytes. RSA
+/// signatures (`rsa` feature, verify only) are up to 512 bytes; [`verify`] decodes them into
+/// its scratch buffer, which [`verify_scratch_len`] sizes for them too.
 pub const MAX_SIGNATURE_LEN: usize = 64;
 
 /// An upper bound on the length of a token whose claims serialize to `claims_json_len`
@@ -359,6 +361,45 @@ where
         return Err(Error::AlgorithmMismatch);
     }
 
+    let payload_buf = check_signature(key, &seg, payload_buf, payload_len, needed)?;
+
+    let payload: &'s [u8] = base64url::decode(seg.payload, payload_buf)?;
+    let registered = RegisteredClaims::parse(payload)?;
+    validation.validate(&registered, clock)?;
+    Ok((header, registered, payload))
+}
+
+/// Decodes the signature segment and verifies it with `key` over the signing input; returns
+/// the part of `payload_buf` that holds the payload.
+///
+/// HS*/ES256/EdDSA signatures (at most [`MAX_SIGNATURE_LEN`] bytes) are decoded into a small
+/// stack buffer. RSA signatures (up to 512 bytes) are decoded into the scratch buffer behind
+/// the payload's `payload_len` bytes, so RSA adds no stack here and the other algorithms'
+/// stack is unchanged; the scratch then needs `needed` plus the modulus length, which
+/// [`verify_scratch_len`] covers.
+fn check_signature<'b>(
+    key: &VerifyingKey,
+    seg: &Segments<'_>,
+    payload_buf: &'b mut [u8],
+    payload_len: usize,
+    needed: usize,
+) -> Result<&'b mut [u8], Error> {
+    #[cfg(feature = "rsa")]
+    if key.algorithm().is_rsa() {
+        // RFC 8017 §8.2.2 step 1 / §8.1.2 step 1: exactly the modulus length.
+        let sig_len = key.signature_len();
+        if seg.signature.len() != b64_len(sig_len) {
+            return Err(Error::InvalidSignature);
+        }
+        let needed = needed.checked_add(sig_len).ok_or(Error::TooLong)?;
+        let (payload_buf, rest) =
+            payload_buf.split_at_mut_checked(payload_len).ok_or(Error::BufferTooSmall { needed })?;
+        let sig_buf = rest.get_mut(..sig_len).ok_or(Error::BufferTooSmall { needed })?;
+        let signature = base64url::decode(seg.signature, sig_buf).map_err(|_| Error::InvalidSignature)?;
+        key.verify_raw(seg.signing_input, signature)?;
+        return Ok(payload_buf);
+    }
+    let _ = (payload_len, needed);
     // A signature longer than any of ours is refused before decoding.
     if seg.signature.len() > b64_len(MAX_SIGNATURE_LEN) {
         return Err(Error::InvalidSignature);
@@ -366,11 +407,7 @@ where
     let mut signature = [0u8; MAX_SIGNATURE_LEN];
     let signature = base64url::decode(seg.signature, &mut signature).map_err(|_| Error::InvalidSignature)?;
     key.verify_raw(seg.signing_input, signature)?;
-
-    let payload: &'s [u8] = base64url::decode(seg.payload, payload_buf)?;
-    let registered = RegisteredClaims::parse(payload)?;
-    validation.validate(&registered, clock)?;
-    Ok((header, registered, payload))
+    Ok(payload_buf)
 }
 
 /// Verifies and validates `token` like [`verify`], returning only the registered claims

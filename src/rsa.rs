@@ -1,0 +1,707 @@
+//! RSA signature verification without a heap: RS256/RS384/RS512 (RSASSA-PKCS1-v1_5) and
+//! PS256/PS384/PS512 (RSASSA-PSS), RFC 7518 §3.3 and §3.5 over RFC 8017. Verify only.
+//!
+//! Rules (stricter than RFC 8017 where a JWT verifier can afford it):
+//! - moduli of [`MIN_MODULUS_BITS`] to [`MAX_MODULUS_BITS`] bits (RFC 7518 §3.3: "a key of size
+//!   2048 bits or larger MUST be used"), odd;
+//! - an odd public exponent `e` with `3 ≤ e <` [`PUBLIC_EXPONENT_LIMIT`] (2^33);
+//! - the signature is exactly as long as the modulus (RFC 8017 §8.2.2 step 1, §8.1.2 step 1)
+//!   and `s < n` (§5.2.2);
+//! - PKCS#1 v1.5: the whole expected encoding `00 01 FF…FF 00 DigestInfo` is built and
+//!   compared byte for byte with the recovered message (§8.2.2 steps 3–4), never parsed: that
+//!   is what keeps Bleichenbacher'06-style forgeries with `e = 3` out;
+//! - PSS: MGF1 with the message hash and a salt exactly as long as the hash (RFC 7518 §3.5),
+//!   `emBits = modBits − 1`, so moduli of `8j + 1` bits are handled (§9.1.2, §8.1.2).
+//!
+//! The arithmetic is a Montgomery multiplication (CIOS) on fixed-size limb arrays sized for
+//! 4096-bit moduli; a key uses only the limbs it needs. Limbs are 64 bits on 64-bit targets
+//! and 32 bits elsewhere (a 32×32→64 multiplication is what Cortex-M3/M4 have). Everything
+//! here is public (key, message, signature), so the code is variable time on purpose. The
+//! exponentiation is plain left-to-right square-and-multiply over the bits of `e`: 16
+//! squarings and one multiplication for `e = 65537`, no tables.
+//!
+//! A [`RsaPublicKey`] is prepared once (it caches `−n⁻¹ mod 2^w` and `R² mod n`) and then
+//! verifies any number of signatures; keep it around in a gateway. It is about 1 KiB (two
+//! 4096-bit numbers) and lives wherever the caller puts it: nothing is allocated.
+
+use crate::{Algorithm, Error};
+use core::fmt;
+use sha2::Digest;
+
+#[cfg(target_pointer_width = "64")]
+type Limb = u64;
+#[cfg(target_pointer_width = "64")]
+type Wide = u128;
+#[cfg(not(target_pointer_width = "64"))]
+type Limb = u32;
+#[cfg(not(target_pointer_width = "64"))]
+type Wide = u64;
+
+const LIMB_BITS: usize = Limb::BITS as usize;
+const LIMB_BYTES: usize = LIMB_BITS / 8;
+
+/// The smallest modulus accepted, in bits (RFC 7518 §3.3 and §3.5).
+pub const MIN_MODULUS_BITS: usize = 2048;
+/// The largest modulus accepted, in bits.
+pub const MAX_MODULUS_BITS: usize = 4096;
+/// The longest RSA signature, in bytes (a 4096-bit modulus).
+pub const MAX_SIGNATURE_LEN: usize = MAX_MODULUS_BITS / 8;
+/// Public exponents must be below this (2^33); larger ones only cost time and are not used.
+pub const PUBLIC_EXPONENT_LIMIT: u64 = 1 << 33;
+
+const MAX_LIMBS: usize = MAX_MODULUS_BITS / LIMB_BITS;
+const MAX_HASH_LEN: usize = 64;
+
+type Num = [Limb; MAX_LIMBS];
+
+/// `a·b + c + d` as `(low, high)`. Never overflows: `(2^w−1)² + 2(2^w−1) = 2^2w − 1`.
+#[inline(always)]
+fn mul_add(a: Limb, b: Limb, c: Limb, d: Limb) -> (Limb, Limb) {
+    let t = Wide::from(a).wrapping_mul(Wide::from(b)).wrapping_add(Wide::from(c)).wrapping_add(Wide::from(d));
+    (t as Limb, t.wrapping_shr(Limb::BITS) as Limb)
+}
+
+/// `a + b` as `(sum, carry)`.
+#[inline(always)]
+fn add_carry(a: Limb, b: Limb) -> (Limb, Limb) {
+    let (s, c) = a.overflowing_add(b);
+    (s, Limb::from(c))
+}
+
+/// Whether `a < b`, both of the same length, little-endian limbs.
+fn less_than(a: &[Limb], b: &[Limb]) -> bool {
+    for (x, y) in a.iter().rev().zip(b.iter().rev()) {
+        if x != y {
+            return x < y;
+        }
+    }
+    false
+}
+
+/// `a −= b` modulo `2^(w·len)`.
+fn sub_in_place(a: &mut [Limb], b: &[Limb]) {
+    let mut borrow = false;
+    for (x, &y) in a.iter_mut().zip(b) {
+        let (d1, b1) = x.overflowing_sub(y);
+        let (d2, b2) = d1.overflowing_sub(Limb::from(borrow));
+        *x = d2;
+        borrow = b1 | b2;
+    }
+}
+
+/// `x = 2x mod n` for `x < n`.
+fn double_mod(x: &mut [Limb], n: &[Limb]) {
+    let mut carry: Limb = 0;
+    for limb in x.iter_mut() {
+        let top = limb.wrapping_shr(Limb::BITS.wrapping_sub(1));
+        *limb = limb.wrapping_shl(1) | carry;
+        carry = top;
+    }
+    if carry != 0 || !less_than(x, n) {
+        sub_in_place(x, n);
+    }
+}
+
+/// Montgomery multiplication `out = a·b·R⁻¹ mod n` with `R = 2^(w·len)`, for `a, b < n`
+/// (CIOS with the two carry chains fused; Koç, Acar, Kaliski 1996). All slices have the
+/// key's limb count; `out` is separate from the inputs.
+///
+/// Invariant: the running value `T` (the `out` limbs plus `hi`) stays below `2n`, since
+/// `(T + a·bᵢ + m·n) / 2^w < (2n + (2^w−1)n + (2^w−1)n) / 2^w = 2n`; one final subtraction
+/// brings it below `n`.
+fn mont_mul(out: &mut [Limb], a: &[Limb], b: &[Limb], n: &[Limb], n0inv: Limb) {
+    out.fill(0);
+    let (Some((&a0, a_rest)), Some((&n0, n_rest))) = (a.split_first(), n.split_first()) else {
+        return;
+    };
+    let mut hi: Limb = 0;
+    for &bi in b {
+        let Some((first, rest)) = out.split_first_mut() else { return };
+        let (x, mut c1) = mul_add(a0, bi, *first, 0);
+        let m = x.wrapping_mul(n0inv);
+        // The low limb of x + m·n0 is zero by the choice of m.
+        let (_, mut c2) = mul_add(m, n0, x, 0);
+        let mut prev = first;
+        for ((t, &aj), &nj) in rest.iter_mut().zip(a_rest).zip(n_rest) {
+            let (x, c) = mul_add(aj, bi, *t, c1);
+            c1 = c;
+            let (y, c) = mul_add(m, nj, x, c2);
+            c2 = c;
+            *prev = y;
+            prev = t;
+        }
+        let (x, c3) = add_carry(hi, c1);
+        let (y, c4) = add_carry(x, c2);
+        *prev = y;
+        hi = c3.wrapping_add(c4);
+    }
+    if hi != 0 || !less_than(out, n) {
+        sub_in_place(out, n);
+    }
+}
+
+/// `−n₀⁻¹ mod 2^w` for odd `n₀`, by Newton's iteration (each step doubles the correct bits:
+/// `n₀·n₀ ≡ 1 mod 8` gives 3, then 6, 12, 24, 48, 96).
+fn neg_inverse(n0: Limb) -> Limb {
+    let mut inv = n0;
+    for _ in 0..5 {
+        inv = inv.wrapping_mul((2 as Limb).wrapping_sub(n0.wrapping_mul(inv)));
+    }
+    inv.wrapping_neg()
+}
+
+/// Loads big-endian `bytes` into little-endian `out` limbs (zero-extended).
+/// Returns `false` when the value does not fit.
+fn load_be(bytes: &[u8], out: &mut [Limb]) -> bool {
+    out.fill(0);
+    let mut chunks = bytes.rchunks(LIMB_BYTES);
+    for limb in out.iter_mut() {
+        let Some(chunk) = chunks.next() else { break };
+        let mut buf = [0u8; LIMB_BYTES];
+        if let Some(dst) = buf.get_mut(LIMB_BYTES.saturating_sub(chunk.len())..) {
+            dst.copy_from_slice(chunk);
+        }
+        *limb = Limb::from_be_bytes(buf);
+    }
+    chunks.all(|c| c.iter().all(|&b| b == 0))
+}
+
+/// Writes `limbs` big-endian into all of `out` (the value must fit; higher limbs are dropped).
+fn store_be(limbs: &[Limb], out: &mut [u8]) {
+    out.fill(0);
+    for (chunk, limb) in out.rchunks_mut(LIMB_BYTES).zip(limbs) {
+        let bytes = limb.to_be_bytes();
+        if let Some(src) = bytes.get(LIMB_BYTES.saturating_sub(chunk.len())..) {
+            chunk.copy_from_slice(src);
+        }
+    }
+}
+
+/// Strips leading zero bytes (a JWK or DER integer may carry one).
+fn strip_zeros(bytes: &[u8]) -> &[u8] {
+    let start = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
+    bytes.get(start..).unwrap_or_default()
+}
+
+/// The hash of an RSA algorithm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Hash {
+    Sha256,
+    Sha384,
+    Sha512,
+}
+
+/// RFC 8017 §9.2 note 1: the DER of `DigestInfo { AlgorithmIdentifier(hash, NULL), OCTET
+/// STRING (hLen bytes) }` up to the hash value.
+const DIGEST_INFO_SHA256: [u8; 19] = [
+    0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00,
+    0x04, 0x20,
+];
+const DIGEST_INFO_SHA384: [u8; 19] = [
+    0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02, 0x05, 0x00,
+    0x04, 0x30,
+];
+const DIGEST_INFO_SHA512: [u8; 19] = [
+    0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03, 0x05, 0x00,
+    0x04, 0x40,
+];
+
+impl Hash {
+    const fn len(self) -> usize {
+        match self {
+            Hash::Sha256 => 32,
+            Hash::Sha384 => 48,
+            Hash::Sha512 => 64,
+        }
+    }
+
+    const fn digest_info(self) -> &'static [u8; 19] {
+        match self {
+            Hash::Sha256 => &DIGEST_INFO_SHA256,
+            Hash::Sha384 => &DIGEST_INFO_SHA384,
+            Hash::Sha512 => &DIGEST_INFO_SHA512,
+        }
+    }
+
+    /// The hash of the concatenated `parts` in `out[..self.len()]`.
+    fn digest(self, parts: &[&[u8]], out: &mut [u8; MAX_HASH_LEN]) {
+        match self {
+            Hash::Sha256 => digest_into::<sha2::Sha256>(parts, out),
+            Hash::Sha384 => digest_into::<sha2::Sha384>(parts, out),
+            Hash::Sha512 => digest_into::<sha2::Sha512>(parts, out),
+        }
+    }
+}
+
+fn digest_into<D: Digest>(parts: &[&[u8]], out: &mut [u8; MAX_HASH_LEN]) {
+    let mut h = D::new();
+    for part in parts {
+        h.update(part);
+    }
+    let digest = h.finalize();
+    if let Some(dst) = out.get_mut(..digest.len()) {
+        dst.copy_from_slice(&digest);
+    }
+}
+
+/// The two RSA signature schemes of JWS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scheme {
+    /// RSASSA-PKCS1-v1_5 (RFC 8017 §8.2).
+    Pkcs1v15,
+    /// RSASSA-PSS with MGF1 and salt length = hash length (RFC 8017 §8.1, RFC 7518 §3.5).
+    Pss,
+}
+
+/// The scheme and hash of an RSA algorithm, `None` for the others.
+const fn params(alg: Algorithm) -> Option<(Scheme, Hash)> {
+    match alg {
+        Algorithm::RS256 => Some((Scheme::Pkcs1v15, Hash::Sha256)),
+        Algorithm::RS384 => Some((Scheme::Pkcs1v15, Hash::Sha384)),
+        Algorithm::RS512 => Some((Scheme::Pkcs1v15, Hash::Sha512)),
+        Algorithm::PS256 => Some((Scheme::Pss, Hash::Sha256)),
+        Algorithm::PS384 => Some((Scheme::Pss, Hash::Sha384)),
+        Algorithm::PS512 => Some((Scheme::Pss, Hash::Sha512)),
+        _ => None,
+    }
+}
+
+/// A prepared RSA public key: the modulus `n`, the exponent `e`, and the Montgomery
+/// constants `−n⁻¹ mod 2^w` and `R² mod n`, computed once.
+///
+/// ```
+/// use ciphertoken::rsa::RsaPublicKey;
+/// // Keys under 2048 bits are refused.
+/// let mut n = [0xffu8; 128];
+/// n[127] = 0xfb;
+/// assert_eq!(RsaPublicKey::new(&n, &[1, 0, 1]).unwrap_err(), ciphertoken::Error::KeyTooShort);
+/// ```
+#[derive(Clone)]
+pub struct RsaPublicKey {
+    n: Num,
+    /// `R² mod n` with `R = 2^(w·limbs)`.
+    r2: Num,
+    /// `−n⁻¹ mod 2^w`.
+    n0inv: Limb,
+    /// Limbs in use.
+    limbs: usize,
+    /// The modulus length in bits.
+    bits: usize,
+    e: u64,
+}
+
+impl RsaPublicKey {
+    /// Prepares the key with modulus `n` and public exponent `e`, both big-endian unsigned
+    /// integers (leading zero bytes are ignored).
+    ///
+    /// # Errors
+    /// [`Error::KeyTooShort`] for a modulus under [`MIN_MODULUS_BITS`] bits;
+    /// [`Error::InvalidKey`] for a modulus over [`MAX_MODULUS_BITS`] bits or even, or an
+    /// exponent that is even, under 3 or not under [`PUBLIC_EXPONENT_LIMIT`].
+    pub fn new(n: &[u8], e: &[u8]) -> Result<RsaPublicKey, Error> {
+        let e = parse_exponent(e)?;
+        let n_bytes = strip_zeros(n);
+        let Some(&top) = n_bytes.first() else { return Err(Error::InvalidKey) };
+        let top_bits = 8usize.saturating_sub(top.leading_zeros() as usize);
+        let bits = n_bytes.len().saturating_sub(1).saturating_mul(8).saturating_add(top_bits);
+        if bits < MIN_MODULUS_BITS {
+            return Err(Error::KeyTooShort);
+        }
+        if bits > MAX_MODULUS_BITS || n_bytes.last().is_none_or(|&b| b & 1 == 0) {
+            return Err(Error::InvalidKey);
+        }
+        let limbs = bits.div_ceil(LIMB_BITS);
+        let mut key = RsaPublicKey { n: [0; MAX_LIMBS], r2: [0; MAX_LIMBS], n0inv: 0, limbs, bits, e };
+        let n_limbs = key.n.get_mut(..limbs).ok_or(Error::InvalidKey)?;
+        if !load_be(n_bytes, n_limbs) {
+            return Err(Error::InvalidKey);
+        }
+        let n0 = n_limbs.first().copied().ok_or(Error::InvalidKey)?;
+        key.n0inv = neg_inverse(n0);
+        key.r2 = key.compute_r2().ok_or(Error::InvalidKey)?;
+        Ok(key)
+    }
+
+    /// `R² mod n`: doublings from `2^(bits−1)` (which is below `n`) up to `R·2^limbs mod n`,
+    /// then `log2(w)` Montgomery squarings, each taking `R·2^a` to `R·2^(2a)`, ending at
+    /// `R·2^(w·limbs) = R²`.
+    fn compute_r2(&self) -> Option<Num> {
+        let limbs = self.limbs;
+        let n = self.n.get(..limbs)?;
+        let mut x: Num = [0; MAX_LIMBS];
+        let top = self.bits.checked_sub(1)?;
+        *x.get_mut(top / LIMB_BITS)? = (1 as Limb).checked_shl(u32::try_from(top % LIMB_BITS).ok()?)?;
+        let doublings = limbs.checked_mul(LIMB_BITS)?.checked_sub(top)?.checked_add(limbs)?;
+        let xs = x.get_mut(..limbs)?;
+        for _ in 0..doublings {
+            double_mod(xs, n);
+        }
+        let mut y: Num = [0; MAX_LIMBS];
+        let (mut a, mut b) = (&mut x, &mut y);
+        for _ in 0..Limb::BITS.trailing_zeros() {
+            let src = a.get(..limbs)?;
+            mont_mul(b.get_mut(..limbs)?, src, src, n, self.n0inv);
+            core::mem::swap(&mut a, &mut b);
+        }
+        Some(*a)
+    }
+
+    /// The modulus length in bits.
+    pub fn modulus_bits(&self) -> usize {
+        self.bits
+    }
+
+    /// The modulus length in bytes, which is the length of every signature.
+    pub fn modulus_len(&self) -> usize {
+        self.bits.div_ceil(8)
+    }
+
+    /// The public exponent.
+    pub fn exponent(&self) -> u64 {
+        self.e
+    }
+
+    /// Writes the modulus big-endian, without leading zeros, into `out`.
+    ///
+    /// # Errors
+    /// [`Error::BufferTooSmall`] with the modulus length.
+    pub fn write_modulus<'o>(&self, out: &'o mut [u8]) -> Result<&'o [u8], Error> {
+        let needed = self.modulus_len();
+        let dst = out.get_mut(..needed).ok_or(Error::BufferTooSmall { needed })?;
+        store_be(self.n.get(..self.limbs).unwrap_or_default(), dst);
+        Ok(dst)
+    }
+
+    /// Writes the public exponent big-endian, without leading zeros, into `out`.
+    ///
+    /// # Errors
+    /// [`Error::BufferTooSmall`] with the exponent's length (1 to 5 bytes).
+    pub fn write_exponent<'o>(&self, out: &'o mut [u8]) -> Result<&'o [u8], Error> {
+        let bytes = self.e.to_be_bytes();
+        let value = strip_zeros(&bytes);
+        let needed = value.len();
+        let dst = out.get_mut(..needed).ok_or(Error::BufferTooSmall { needed })?;
+        dst.copy_from_slice(value);
+        Ok(dst)
+    }
+
+    /// Verifies `signature` over `message` with the RSA algorithm `alg`.
+    ///
+    /// # Errors
+    /// [`Error::AlgorithmMismatch`] when `alg` is not an RSA algorithm;
+    /// [`Error::InvalidSignature`] for anything wrong with the signature, and nothing more
+    /// specific.
+    pub fn verify(&self, alg: Algorithm, message: &[u8], signature: &[u8]) -> Result<(), Error> {
+        let (scheme, hash) = params(alg).ok_or(Error::AlgorithmMismatch)?;
+        let mut em = [0u8; MAX_SIGNATURE_LEN];
+        let k = self.modulus_len();
+        let em = em.get_mut(..k).ok_or(Error::InvalidSignature)?;
+        self.public_op(signature, em)?;
+        let mut m_hash = [0u8; MAX_HASH_LEN];
+        hash.digest(&[message], &mut m_hash);
+        let m_hash = m_hash.get(..hash.len()).ok_or(Error::InvalidSignature)?;
+        let ok = match scheme {
+            Scheme::Pkcs1v15 => pkcs1v15_matches(em, hash, m_hash),
+            Scheme::Pss => pss_matches(em, self.bits, hash, m_hash).unwrap_or(false),
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(Error::InvalidSignature)
+        }
+    }
+
+    /// RSAVP1 (RFC 8017 §5.2.2) with the length checks of §8.2.2 step 1 / §8.1.2 step 1:
+    /// writes `s^e mod n` as `k` big-endian bytes into `em`.
+    #[inline(never)]
+    fn public_op(&self, signature: &[u8], em: &mut [u8]) -> Result<(), Error> {
+        if signature.len() != self.modulus_len() || em.len() != signature.len() {
+            return Err(Error::InvalidSignature);
+        }
+        let limbs = self.limbs;
+        let n = self.n.get(..limbs).ok_or(Error::InvalidSignature)?;
+        let r2 = self.r2.get(..limbs).ok_or(Error::InvalidSignature)?;
+        let mut base: Num = [0; MAX_LIMBS];
+        let mut acc: Num = [0; MAX_LIMBS];
+        let mut tmp: Num = [0; MAX_LIMBS];
+        let s = tmp.get_mut(..limbs).ok_or(Error::InvalidSignature)?;
+        if !load_be(signature, s) || !less_than(s, n) {
+            // §5.2.2 step 1: "signature representative out of range".
+            return Err(Error::InvalidSignature);
+        }
+        let base = base.get_mut(..limbs).ok_or(Error::InvalidSignature)?;
+        mont_mul(base, s, r2, n, self.n0inv); // s·R mod n
+        let acc = acc.get_mut(..limbs).ok_or(Error::InvalidSignature)?;
+        acc.copy_from_slice(base);
+        let (mut acc, mut t) = (acc, s);
+        // Left to right over the bits of e below the top one: square, and multiply by s when set.
+        let top = u64::BITS.saturating_sub(self.e.leading_zeros()).saturating_sub(1);
+        for i in (0..top).rev() {
+            mont_mul(t, acc, acc, n, self.n0inv);
+            if self.e.wrapping_shr(i) & 1 == 1 {
+                mont_mul(acc, t, base, n, self.n0inv);
+            } else {
+                core::mem::swap(&mut acc, &mut t);
+            }
+        }
+        // Out of Montgomery form: multiply by 1.
+        base.fill(0);
+        if let Some(one) = base.first_mut() {
+            *one = 1;
+        }
+        mont_mul(t, acc, base, n, self.n0inv);
+        store_be(t, em);
+        Ok(())
+    }
+}
+
+/// Parses a public exponent: odd, `3 ≤ e < 2^33`.
+fn parse_exponent(e: &[u8]) -> Result<u64, Error> {
+    let e = strip_zeros(e);
+    if e.len() > 8 {
+        return Err(Error::InvalidKey);
+    }
+    let value = e.iter().fold(0u64, |acc, &b| acc.wrapping_shl(8) | u64::from(b));
+    if value < 3 || value & 1 == 0 || value >= PUBLIC_EXPONENT_LIMIT {
+        return Err(Error::InvalidKey);
+    }
+    Ok(value)
+}
+
+/// EMSA-PKCS1-v1_5-ENCODE (RFC 8017 §9.2) of the hash `m_hash` for a `k`-byte modulus,
+/// compared with `em` byte for byte (§8.2.2 steps 3–4). Nothing in `em` is parsed: every
+/// byte has exactly one acceptable value, fixed by `k` and the hash alone.
+fn pkcs1v15_matches(em: &[u8], hash: Hash, m_hash: &[u8]) -> bool {
+    let mut expected = [0u8; MAX_SIGNATURE_LEN];
+    let Some(expected) = expected.get_mut(..em.len()) else { return false };
+    if !pkcs1v15_encode(hash, m_hash, expected) {
+        return false;
+    }
+    em == &*expected
+}
+
+/// Writes `EM = 0x00 ‖ 0x01 ‖ PS ‖ 0x00 ‖ T` into all of `out` (`emLen = out.len()`), with `T`
+/// the DER DigestInfo and `PS` at least eight `0xFF` bytes (§9.2 steps 2–5).
+fn pkcs1v15_encode(hash: Hash, m_hash: &[u8], out: &mut [u8]) -> bool {
+    let prefix = hash.digest_info();
+    let t_len = prefix.len().saturating_add(m_hash.len());
+    // Step 3: emLen ≥ tLen + 11.
+    let Some(ps_len) = out.len().checked_sub(t_len).and_then(|r| r.checked_sub(3)) else { return false };
+    if ps_len < 8 || m_hash.len() != hash.len() {
+        return false;
+    }
+    let Some((head, rest)) = out.split_at_mut_checked(2) else { return false };
+    head.copy_from_slice(&[0x00, 0x01]);
+    let Some((ps, rest)) = rest.split_at_mut_checked(ps_len) else { return false };
+    ps.fill(0xff);
+    let Some((zero, t)) = rest.split_first_mut() else { return false };
+    *zero = 0x00;
+    let Some((t_prefix, t_hash)) = t.split_at_mut_checked(prefix.len()) else { return false };
+    t_prefix.copy_from_slice(prefix);
+    if t_hash.len() != m_hash.len() {
+        return false;
+    }
+    t_hash.copy_from_slice(m_hash);
+    true
+}
+
+/// EMSA-PSS-VERIFY (RFC 8017 §9.1.2 steps 3–14) on the `k`-byte integer `m` (in `em_k`) for a
+/// modulus of `mod_bits` bits. `None` or `Some(false)`: inconsistent.
+fn pss_matches(em_k: &mut [u8], mod_bits: usize, hash: Hash, m_hash: &[u8]) -> Option<bool> {
+    let h_len = hash.len();
+    let s_len = h_len;
+    // §8.1.2 step 2c: EM = I2OSP(m, emLen) with emBits = modBits − 1.
+    let em_bits = mod_bits.checked_sub(1)?;
+    let em_len = em_bits.div_ceil(8);
+    let extra = em_k.len().checked_sub(em_len)?;
+    let (high, em) = em_k.split_at_mut_checked(extra)?;
+    if high.iter().any(|&b| b != 0) {
+        // m ≥ 256^emLen: I2OSP fails, "invalid signature". Happens only for 8j+1-bit moduli.
+        return Some(false);
+    }
+    // Step 3.
+    if em_len < h_len.checked_add(s_len)?.checked_add(2)? {
+        return Some(false);
+    }
+    // Step 4: the rightmost octet is 0xbc.
+    let (last, em) = em.split_last_mut()?;
+    if *last != 0xbc {
+        return Some(false);
+    }
+    // Step 5: maskedDB ‖ H.
+    let db_len = em_len.checked_sub(h_len)?.checked_sub(1)?;
+    let (masked_db, h) = em.split_at_mut_checked(db_len)?;
+    // Step 6: the leftmost 8·emLen − emBits bits of maskedDB must be zero.
+    let zero_bits = em_len.checked_mul(8)?.checked_sub(em_bits)?;
+    let keep: u8 = 0xffu8.checked_shr(u32::try_from(zero_bits).ok()?)?;
+    if masked_db.first()? & !keep != 0 {
+        return Some(false);
+    }
+    // Steps 7–8: DB = maskedDB ⊕ MGF1(H, emLen − hLen − 1), in place.
+    mgf1_xor(hash, h, masked_db);
+    let db = masked_db;
+    // Step 9.
+    *db.first_mut()? &= keep;
+    // Step 10: emLen − hLen − sLen − 2 zero octets, then 0x01.
+    let ps_len = em_len.checked_sub(h_len)?.checked_sub(s_len)?.checked_sub(2)?;
+    let (ps, rest) = db.split_at_checked(ps_len)?;
+    let (&one, salt) = rest.split_first()?;
+    if ps.iter().any(|&b| b != 0) || one != 0x01 || salt.len() != s_len {
+        return Some(false);
+    }
+    // Steps 11–14: H' = Hash(0x00×8 ‖ mHash ‖ salt) must equal H.
+    let mut h2 = [0u8; MAX_HASH_LEN];
+    hash.digest(&[&[0u8; 8], m_hash, salt], &mut h2);
+    Some(h2.get(..h_len)? == &*h)
+}
+
+/// `out ⊕= MGF1(seed, out.len())` (RFC 8017 Appendix B.2.1).
+fn mgf1_xor(hash: Hash, seed: &[u8], out: &mut [u8]) {
+    let mut block = [0u8; MAX_HASH_LEN];
+    let mut counter: u32 = 0;
+    for chunk in out.chunks_mut(hash.len()) {
+        hash.digest(&[seed, &counter.to_be_bytes()], &mut block);
+        for (o, m) in chunk.iter_mut().zip(block.iter()) {
+            *o ^= m;
+        }
+        counter = counter.wrapping_add(1);
+    }
+}
+
+impl fmt::Debug for RsaPublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RsaPublicKey").field("bits", &self.bits).field("e", &self.e).finish_non_exhaustive()
+    }
+}
+
+/// An RSA verification key bound to one algorithm (the key fixes the algorithm).
+#[derive(Clone)]
+pub(crate) struct RsaKey {
+    pub(crate) alg: Algorithm,
+    pub(crate) key: RsaPublicKey,
+}
+
+impl RsaKey {
+    /// # Errors
+    /// [`Error::UnsupportedAlgorithm`] when `alg` is not RS*/PS*.
+    pub(crate) fn new(alg: Algorithm, key: RsaPublicKey) -> Result<RsaKey, Error> {
+        if params(alg).is_none() {
+            return Err(Error::UnsupportedAlgorithm);
+        }
+        Ok(RsaKey { alg, key })
+    }
+
+    pub(crate) fn verify(&self, message: &[u8], signature: &[u8]) -> Result<(), Error> {
+        self.key.verify(self.alg, message, signature)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The slow way: 2·w·limbs doublings of 1.
+    fn r2_by_doubling(key: &RsaPublicKey) -> Num {
+        let mut x: Num = [0; MAX_LIMBS];
+        x[0] = 1;
+        for _ in 0..2 * LIMB_BITS * key.limbs {
+            double_mod(&mut x[..key.limbs], &key.n[..key.limbs]);
+        }
+        x
+    }
+
+    fn test_modulus(bits: usize, seed: u8) -> [u8; 513] {
+        // An odd number of exactly `bits` bits (not a real RSA modulus; fine for arithmetic).
+        let mut n = [0u8; 513];
+        let len = bits.div_ceil(8);
+        let mut x = seed as u32 | 1;
+        for b in n[513 - len..].iter_mut() {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            *b = (x >> 16) as u8;
+        }
+        let top_bits = bits - 8 * (len - 1);
+        n[513 - len] = (n[513 - len] | 0x80) >> (8 - top_bits);
+        n[512] |= 1;
+        n
+    }
+
+    #[test]
+    fn r2_matches_slow_computation() {
+        for (bits, seed) in [(2048, 1), (2049, 2), (2050, 9), (3072, 3), (3073, 4), (4095, 7), (4096, 5)] {
+            let n = test_modulus(bits, seed);
+            let key = RsaPublicKey::new(&n, &[1, 0, 1]).unwrap();
+            assert_eq!(key.modulus_bits(), bits);
+            assert_eq!(key.r2, r2_by_doubling(&key), "{bits}");
+            // n0inv·n0 ≡ −1.
+            assert_eq!(key.n0inv.wrapping_mul(key.n[0]), Limb::MAX);
+        }
+    }
+
+    #[test]
+    fn exponent_rules() {
+        let n = test_modulus(2048, 1);
+        for good in [&[3u8][..], &[1, 0, 1], &[0, 0, 1, 0, 1], &[1, 0xff, 0xff, 0xff, 0xff]] {
+            assert!(RsaPublicKey::new(&n, good).is_ok(), "{good:?}");
+        }
+        for bad in [&[][..], &[0], &[1], &[2], &[1, 0, 0], &[2, 0, 0, 0, 1], &[1, 0, 0, 0, 0, 0, 0, 0, 1]] {
+            assert_eq!(RsaPublicKey::new(&n, bad).unwrap_err(), Error::InvalidKey, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn modulus_rules() {
+        let e = [1u8, 0, 1];
+        assert_eq!(RsaPublicKey::new(&test_modulus(2047, 1), &e).unwrap_err(), Error::KeyTooShort);
+        assert_eq!(RsaPublicKey::new(&[], &e).unwrap_err(), Error::InvalidKey);
+        assert_eq!(RsaPublicKey::new(&[0; 300], &e).unwrap_err(), Error::InvalidKey);
+        let mut even = test_modulus(2048, 1);
+        even[512] &= 0xfe;
+        assert_eq!(RsaPublicKey::new(&even, &e).unwrap_err(), Error::InvalidKey);
+        let mut big = [0xffu8; 513];
+        big[0] = 1; // 4097 bits
+        assert_eq!(RsaPublicKey::new(&big, &e).unwrap_err(), Error::InvalidKey);
+        // Leading zeros are ignored; the modulus round-trips without them.
+        let n = test_modulus(3073, 3);
+        let key = RsaPublicKey::new(&n, &e).unwrap();
+        let mut out = [0u8; 512];
+        let written = key.write_modulus(&mut out).unwrap();
+        assert_eq!(written, strip_zeros(&n));
+        assert_eq!(key.write_modulus(&mut out[..100]).unwrap_err(), Error::BufferTooSmall { needed: 385 });
+        let mut e_out = [0u8; 8];
+        assert_eq!(key.write_exponent(&mut e_out).unwrap(), &e);
+    }
+
+    #[test]
+    fn montgomery_round_trip() {
+        // (a·R)·1·R⁻¹ = a for a < n, through the public conversion path.
+        let n = test_modulus(2049, 11);
+        let key = RsaPublicKey::new(&n, &[3]).unwrap();
+        let l = key.limbs;
+        let mut a: Num = [0; MAX_LIMBS];
+        for (i, x) in a[..l - 1].iter_mut().enumerate() {
+            *x = (i as Limb).wrapping_mul(0x9e37_79b9) ^ 0x5555;
+        }
+        let mut am: Num = [0; MAX_LIMBS];
+        mont_mul(&mut am[..l], &a[..l], &key.r2[..l], &key.n[..l], key.n0inv);
+        let mut one: Num = [0; MAX_LIMBS];
+        one[0] = 1;
+        let mut back: Num = [0; MAX_LIMBS];
+        mont_mul(&mut back[..l], &am[..l], &one[..l], &key.n[..l], key.n0inv);
+        assert_eq!(back, a);
+    }
+
+    #[test]
+    fn pkcs1_encoding_shape() {
+        let mut out = [0u8; 256];
+        let h = [0xabu8; 32];
+        assert!(pkcs1v15_encode(Hash::Sha256, &h, &mut out));
+        assert_eq!(&out[..2], &[0, 1]);
+        assert!(out[2..256 - 52].iter().all(|&b| b == 0xff));
+        assert_eq!(out[256 - 52], 0);
+        assert_eq!(&out[256 - 51..256 - 32], &DIGEST_INFO_SHA256);
+        assert_eq!(&out[256 - 32..], &h);
+        // Too short for eight bytes of PS.
+        assert!(!pkcs1v15_encode(Hash::Sha256, &h, &mut out[..61]));
+        assert!(pkcs1v15_encode(Hash::Sha256, &h, &mut out[..62]));
+    }
+}
