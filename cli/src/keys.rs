@@ -1,0 +1,396 @@
+//! The keys the command handles, where they come from, and how their format is recognised.
+//!
+//! Key material is held in zeroizing buffers; the core's `SigningKey`/`VerifyingKey` zeroize
+//! their own copies on drop. The algorithm always comes from the key (its PEM/DER OID, its
+//! JWK `kty`/`crv`/`alg`, or `--alg` for raw bytes), never from a token.
+
+use crate::exit::{CliError, Result};
+use crate::{io, jwk, pkcs};
+use ciphertoken::{Algorithm, SigningKey, VerifyingKey};
+use clap::{Args, ValueEnum};
+use zeroize::Zeroizing;
+
+/// The algorithms the command can generate and use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AlgArg {
+    Hs256,
+    Hs384,
+    Hs512,
+    Es256,
+    #[value(alias = "eddsa")]
+    Ed25519,
+}
+
+impl AlgArg {
+    pub fn algorithm(self) -> Algorithm {
+        match self {
+            AlgArg::Hs256 => Algorithm::HS256,
+            AlgArg::Hs384 => Algorithm::HS384,
+            AlgArg::Hs512 => Algorithm::HS512,
+            AlgArg::Es256 => Algorithm::ES256,
+            AlgArg::Ed25519 => Algorithm::EdDSA,
+        }
+    }
+}
+
+/// How a key is encoded on input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InFormat {
+    /// PEM if it starts with `-----BEGIN`, JWK/JWKS if it is a JSON object, DER if it parses
+    /// as PKCS#8/SPKI/SEC1, raw bytes otherwise (needs --alg).
+    Auto,
+    /// PEM: PKCS#8 `PRIVATE KEY`, SEC1 `EC PRIVATE KEY`, SPKI `PUBLIC KEY`.
+    Pem,
+    /// DER: PKCS#8, SPKI or SEC1.
+    Der,
+    /// A JWK (RFC 7517), or a JWK Set for `verify`.
+    Jwk,
+    /// Raw bytes: HMAC secret, P-256 scalar or SEC1 point, Ed25519 seed or public key.
+    Raw,
+}
+
+/// How a key is encoded on output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutFormat {
+    /// PEM: PKCS#8 `PRIVATE KEY` for private keys, SPKI `PUBLIC KEY` for public keys.
+    Pem,
+    /// DER: PKCS#8 for private keys, SPKI for public keys (binary).
+    #[value(alias = "der")]
+    Pkcs8,
+    /// P-256 only: SEC1 `EC PRIVATE KEY` PEM (RFC 5915) for a private key, the uncompressed
+    /// SEC1 point (65 bytes, binary) for a public key.
+    Sec1,
+    /// A JWK (RFC 7517/7518/8037) with `kid`, `alg` and `use`.
+    Jwk,
+    /// Raw bytes (binary): HMAC secret, P-256 scalar or SEC1 point, Ed25519 seed or public key.
+    Raw,
+}
+
+/// Where the key comes from. Secrets are never accepted in argv.
+#[derive(Debug, Clone, Args)]
+pub struct KeyArgs {
+    /// Key file: PEM, DER, JWK (or a JWK Set for verify) or raw bytes; `-` reads stdin
+    #[arg(long, value_name = "PATH|-", conflicts_with = "key_env")]
+    pub key_file: Option<String>,
+    /// Name of an environment variable that holds the key (same formats as --key-file)
+    #[arg(long, value_name = "VAR")]
+    pub key_env: Option<String>,
+    /// How the key is encoded
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = InFormat::Auto)]
+    pub key_format: InFormat,
+    /// Algorithm of a raw key (or of an `oct` JWK without `alg`); must match any other key
+    #[arg(long = "alg", value_enum, value_name = "ALG", ignore_case = true)]
+    pub alg: Option<AlgArg>,
+    /// The raw key is a public key (an Ed25519 public key, or a P-256 point), not a private one
+    #[arg(long)]
+    pub public: bool,
+}
+
+impl KeyArgs {
+    pub fn given(&self) -> bool {
+        self.key_file.is_some() || self.key_env.is_some()
+    }
+
+    pub fn reads_stdin(&self) -> bool {
+        self.key_file.as_deref() == Some("-")
+    }
+
+    fn read(&self) -> Result<(Zeroizing<Vec<u8>>, String)> {
+        if let Some(path) = &self.key_file {
+            let what = if path == "-" { "key from stdin".to_owned() } else { format!("key file {path}") };
+            return Ok((io::read_input(path, "key")?, what));
+        }
+        if let Some(var) = &self.key_env {
+            let value = std::env::var_os(var)
+                .ok_or_else(|| CliError::key(format!("environment variable {var} is not set")))?;
+            #[cfg(unix)]
+            let bytes = {
+                use std::os::unix::ffi::OsStringExt;
+                Zeroizing::new(value.into_vec())
+            };
+            #[cfg(not(unix))]
+            let bytes = Zeroizing::new(value.to_string_lossy().as_bytes().to_vec());
+            if bytes.is_empty() {
+                return Err(CliError::key(format!("environment variable {var} is empty")));
+            }
+            return Ok((bytes, format!("key from ${var}")));
+        }
+        Err(CliError::usage(
+            "no key: pass --key-file PATH|- or --key-env VAR (keys are never taken from argv)",
+        ))
+    }
+
+    /// Loads one key.
+    pub fn load(&self) -> Result<Key> {
+        match self.load_any()? {
+            Loaded::One(k) => Ok(k),
+            Loaded::Set(mut keys) if keys.len() == 1 => Ok(keys.remove(0)),
+            Loaded::Set(keys) => Err(CliError::key(format!(
+                "the JWK Set holds {} keys; only `verify` selects from a set (by the token's kid)",
+                keys.len()
+            ))),
+        }
+    }
+
+    /// Loads one key or a JWK Set.
+    pub fn load_any(&self) -> Result<Loaded> {
+        let (bytes, what) = self.read()?;
+        let loaded = decode(&bytes, self.key_format, self.alg, self.public)
+            .map_err(|e| CliError { message: format!("{what}: {}", e.message), ..e })?;
+        if let Some(want) = self.alg {
+            let keys: Vec<&Key> = match &loaded {
+                Loaded::One(k) => vec![k],
+                Loaded::Set(ks) => ks.iter().collect(),
+            };
+            for k in keys {
+                if k.alg() != want.algorithm() {
+                    return Err(CliError::key(format!(
+                        "{what}: --alg {} does not match the key's algorithm {}",
+                        want.algorithm(),
+                        k.alg()
+                    )));
+                }
+            }
+        }
+        Ok(loaded)
+    }
+}
+
+/// One key, or a JWK Set.
+pub enum Loaded {
+    One(Key),
+    Set(Vec<Key>),
+}
+
+/// Key material, normalised.
+pub enum Material {
+    Hmac {
+        alg: Algorithm,
+        secret: Zeroizing<Vec<u8>>,
+    },
+    /// A P-256 private scalar (big-endian).
+    Es256Private(Zeroizing<[u8; 32]>),
+    /// An uncompressed SEC1 P-256 point.
+    Es256Public([u8; 65]),
+    /// An Ed25519 seed (RFC 8032 §5.1.5).
+    Ed25519Private(Zeroizing<[u8; 32]>),
+    Ed25519Public([u8; 32]),
+}
+
+/// A validated key and the `kid` its JWK carried, if any.
+pub struct Key {
+    pub material: Material,
+    pub kid: Option<String>,
+}
+
+impl Key {
+    pub fn new(material: Material) -> Result<Key> {
+        let key = Key { material, kid: None };
+        // Validate now: every later use can rely on the material being accepted by the core.
+        key.verifying_key()?;
+        if key.is_secret() {
+            key.signing_key()?;
+        }
+        Ok(key)
+    }
+
+    pub fn alg(&self) -> Algorithm {
+        match &self.material {
+            Material::Hmac { alg, .. } => *alg,
+            Material::Es256Private(_) | Material::Es256Public(_) => Algorithm::ES256,
+            Material::Ed25519Private(_) | Material::Ed25519Public(_) => Algorithm::EdDSA,
+        }
+    }
+
+    /// HMAC secrets and private keys.
+    pub fn is_secret(&self) -> bool {
+        !matches!(self.material, Material::Es256Public(_) | Material::Ed25519Public(_))
+    }
+
+    pub fn is_hmac(&self) -> bool {
+        matches!(self.material, Material::Hmac { .. })
+    }
+
+    /// The key that signs (for a private key or an HMAC secret).
+    pub fn signing_key(&self) -> Result<SigningKey> {
+        let key = match &self.material {
+            Material::Hmac { alg, secret } => SigningKey::hmac(*alg, secret),
+            Material::Es256Private(s) => SigningKey::es256(&s[..]),
+            Material::Ed25519Private(s) => SigningKey::ed25519(&s[..]),
+            Material::Es256Public(_) | Material::Ed25519Public(_) => {
+                return Err(CliError::key("this is a public key; signing needs the private key"));
+            }
+        };
+        key.map_err(|e| CliError::key_material(e, "the key is not accepted"))
+    }
+
+    /// The key that verifies.
+    pub fn verifying_key(&self) -> Result<VerifyingKey> {
+        let key = match &self.material {
+            Material::Hmac { alg, secret } => VerifyingKey::hmac(*alg, secret),
+            Material::Es256Public(p) => VerifyingKey::es256_sec1(p),
+            Material::Ed25519Public(p) => VerifyingKey::ed25519(p),
+            Material::Es256Private(_) | Material::Ed25519Private(_) => {
+                return Ok(self.signing_key()?.verifying_key());
+            }
+        };
+        key.map_err(|e| CliError::key_material(e, "the key is not accepted"))
+    }
+
+    /// The public key's bytes (65-byte SEC1 point or 32-byte Ed25519 key); `None` for HMAC.
+    pub fn public_bytes(&self) -> Result<Option<Vec<u8>>> {
+        match &self.material {
+            Material::Hmac { .. } => Ok(None),
+            Material::Es256Public(p) => Ok(Some(p.to_vec())),
+            Material::Ed25519Public(p) => Ok(Some(p.to_vec())),
+            Material::Es256Private(_) | Material::Ed25519Private(_) => {
+                let vk = self.verifying_key()?;
+                let mut buf = [0u8; 65];
+                let n = vk.public_key_bytes(&mut buf).map_err(|e| CliError::key_material(e, "public key"))?;
+                Ok(Some(buf.get(..n).unwrap_or_default().to_vec()))
+            }
+        }
+    }
+
+    /// The public half of an asymmetric key (keeping the `kid`); `None` for HMAC.
+    pub fn public(&self) -> Result<Option<Key>> {
+        let Some(bytes) = self.public_bytes()? else { return Ok(None) };
+        let material = match self.alg() {
+            Algorithm::ES256 => Material::Es256Public(fixed(&bytes)?),
+            _ => Material::Ed25519Public(fixed(&bytes)?),
+        };
+        Ok(Some(Key { material, kid: self.kid.clone() }))
+    }
+
+    /// The RFC 7638 JWK thumbprint (base64url SHA-256). For a private key it is the thumbprint
+    /// of its public key, so the device's and the gateway's copies share one `kid`.
+    pub fn thumbprint(&self) -> Result<String> {
+        jwk::thumbprint(self)
+    }
+
+    /// The `kid` the key carries, else its thumbprint.
+    pub fn kid_or_thumbprint(&self) -> Result<String> {
+        match &self.kid {
+            Some(kid) => Ok(kid.clone()),
+            None => self.thumbprint(),
+        }
+    }
+
+    /// The secret bytes (HMAC secret, scalar or seed) or the public bytes.
+    pub fn raw(&self) -> Result<Zeroizing<Vec<u8>>> {
+        Ok(match &self.material {
+            Material::Hmac { secret, .. } => Zeroizing::new(secret.to_vec()),
+            Material::Es256Private(s) | Material::Ed25519Private(s) => Zeroizing::new(s.to_vec()),
+            Material::Es256Public(_) | Material::Ed25519Public(_) => {
+                Zeroizing::new(self.public_bytes()?.unwrap_or_default())
+            }
+        })
+    }
+
+    /// The key encoded as `format`. Binary formats are flagged so they are kept off terminals.
+    pub fn encode(&self, format: OutFormat) -> Result<Encoded> {
+        let text =
+            |s: Zeroizing<String>| Encoded { bytes: Zeroizing::new(s.as_bytes().to_vec()), binary: false };
+        let bin = |b: Zeroizing<Vec<u8>>| Encoded { bytes: b, binary: true };
+        match format {
+            OutFormat::Jwk => Ok(text(jwk::to_jwk(self)?)),
+            OutFormat::Raw => Ok(bin(self.raw()?)),
+            OutFormat::Pem => Ok(text(pkcs::to_pem(self)?)),
+            OutFormat::Pkcs8 => Ok(bin(pkcs::to_der(self)?)),
+            OutFormat::Sec1 => match &self.material {
+                Material::Es256Private(s) => Ok(text(pkcs::to_sec1_pem(s)?)),
+                Material::Es256Public(p) => Ok(bin(Zeroizing::new(p.to_vec()))),
+                _ => Err(CliError::usage("sec1 is a P-256 (ES256) format")),
+            },
+        }
+    }
+}
+
+/// An encoded key.
+pub struct Encoded {
+    pub bytes: Zeroizing<Vec<u8>>,
+    pub binary: bool,
+}
+
+pub fn fixed<const N: usize>(bytes: &[u8]) -> Result<[u8; N]> {
+    bytes
+        .try_into()
+        .map_err(|_| CliError::key(format!("expected {N} bytes of key material, got {}", bytes.len())))
+}
+
+pub fn fixed_secret(bytes: &[u8]) -> Result<Zeroizing<[u8; 32]>> {
+    let mut out = Zeroizing::new([0u8; 32]);
+    if bytes.len() != 32 {
+        return Err(CliError::key(format!("expected 32 bytes of private key material, got {}", bytes.len())));
+    }
+    out.copy_from_slice(bytes);
+    Ok(out)
+}
+
+fn looks_like_json(bytes: &[u8]) -> bool {
+    bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
+}
+
+fn looks_like_pem(bytes: &[u8]) -> bool {
+    let start = bytes.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(bytes.len());
+    bytes.get(start..).is_some_and(|rest| rest.starts_with(b"-----BEGIN "))
+}
+
+/// Decodes key bytes in `format`.
+pub fn decode(bytes: &[u8], format: InFormat, alg: Option<AlgArg>, public: bool) -> Result<Loaded> {
+    match format {
+        InFormat::Pem => pkcs::from_pem(bytes).map(Loaded::One),
+        InFormat::Der => pkcs::from_der(bytes).map(Loaded::One),
+        InFormat::Jwk => jwk::parse(bytes, alg),
+        InFormat::Raw => from_raw(bytes, alg, public).map(Loaded::One),
+        InFormat::Auto => {
+            if looks_like_pem(bytes) {
+                return pkcs::from_pem(bytes).map(Loaded::One);
+            }
+            // A JSON object is a JWK, unless it is not JSON at all and --alg names a raw key
+            // (a random HMAC secret may start with `{`).
+            if looks_like_json(bytes)
+                && (alg.is_none() || serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok())
+            {
+                return jwk::parse(bytes, alg);
+            }
+            if bytes.first() == Some(&0x30) {
+                if let Ok(k) = pkcs::from_der(bytes) {
+                    return Ok(Loaded::One(k));
+                }
+            }
+            if alg.is_none() {
+                return Err(CliError::key(
+                    "not PEM, JWK or DER; a raw key needs --alg (and --public for a raw public key)",
+                ));
+            }
+            from_raw(bytes, alg, public).map(Loaded::One)
+        }
+    }
+}
+
+fn from_raw(bytes: &[u8], alg: Option<AlgArg>, public: bool) -> Result<Key> {
+    let Some(alg) = alg else {
+        return Err(CliError::usage("a raw key needs --alg"));
+    };
+    let material = match (alg, public) {
+        (AlgArg::Hs256 | AlgArg::Hs384 | AlgArg::Hs512, false) => {
+            Material::Hmac { alg: alg.algorithm(), secret: Zeroizing::new(bytes.to_vec()) }
+        }
+        (AlgArg::Hs256 | AlgArg::Hs384 | AlgArg::Hs512, true) => {
+            return Err(CliError::usage("an HMAC secret has no public key (--public)"));
+        }
+        (AlgArg::Es256, false) => Material::Es256Private(fixed_secret(bytes)?),
+        (AlgArg::Es256, true) => {
+            // Normalise a compressed point (33 bytes) to the uncompressed form.
+            let vk = VerifyingKey::es256_sec1(bytes)
+                .map_err(|e| CliError::key_material(e, "not a P-256 SEC1 point (33 or 65 bytes)"))?;
+            let mut buf = [0u8; 65];
+            vk.public_key_bytes(&mut buf).map_err(|e| CliError::key_material(e, "public key"))?;
+            Material::Es256Public(buf)
+        }
+        (AlgArg::Ed25519, false) => Material::Ed25519Private(fixed_secret(bytes)?),
+        (AlgArg::Ed25519, true) => Material::Ed25519Public(fixed(bytes)?),
+    };
+    Key::new(material)
+}
