@@ -27,6 +27,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
+mod embedded;
+
 /// The core crate's package name.
 const CORE: &str = "ciphertoken";
 
@@ -54,6 +56,11 @@ const SUBCOMMANDS: &[(&str, &str, &str)] = &[
         "test [--list]",
         "run every CI step in order, stop at the first failure (--list: print the steps only)",
     ),
+    (
+        "qemu",
+        "qemu [TARGET...]",
+        "build the firmware (examples/firmware) and run it under QEMU on Cortex-M4F/M3/M0 and RV32IMC",
+    ),
     ("help", "help", "print this help"),
 ];
 
@@ -66,6 +73,7 @@ fn main() -> ExitCode {
             list_steps(&test_steps());
             ExitCode::SUCCESS
         }
+        ["qemu", targets @ ..] => report(embedded::qemu(&workspace_root(), targets)),
         ["help" | "--help" | "-h"] => {
             print_help();
             ExitCode::SUCCESS
@@ -79,6 +87,17 @@ fn main() -> ExitCode {
             eprintln!();
             print_help();
             ExitCode::from(2)
+        }
+    }
+}
+
+/// Exit status of a subcommand, printing its error.
+fn report(result: Result<(), String>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
         }
     }
 }
@@ -199,6 +218,13 @@ fn test_steps() -> Vec<Step> {
     steps.push(Step::cargo(
         "example quickstart",
         &["run", "--example", "quickstart"],
+    ));
+
+    // Microcontrollers: the firmware on four emulated cores (examples/firmware).
+    steps.push(Step::check(
+        "qemu firmware",
+        "cargo xtask qemu: build examples/firmware for 4 targets, run each under QEMU",
+        embedded::qemu_step,
     ));
 
     // Later issues: C tests, header freshness, QEMU firmware, fuzz smoke.
