@@ -27,6 +27,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
+mod bench;
 mod embedded;
 
 /// The core crate's package name.
@@ -57,6 +58,11 @@ const SUBCOMMANDS: &[(&str, &str, &str)] = &[
         "run every CI step in order, stop at the first failure (--list: print the steps only)",
     ),
     (
+        "bench",
+        "bench [--quick]",
+        "benchmark against other JWT crates and the primitives (benches/), print one markdown table",
+    ),
+    (
         "qemu",
         "qemu [TARGET...]",
         "build the firmware (examples/firmware) and run it under QEMU on Cortex-M4F/M3/M0 and RV32IMC",
@@ -73,6 +79,13 @@ fn main() -> ExitCode {
             list_steps(&test_steps());
             ExitCode::SUCCESS
         }
+        ["bench"] | ["bench", "--quick"] => match bench::run(&workspace_root(), args.len() == 2) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("xtask bench: {e}");
+                ExitCode::FAILURE
+            }
+        },
         ["qemu", targets @ ..] => report(embedded::qemu(&workspace_root(), targets)),
         ["help" | "--help" | "-h"] => {
             print_help();

@@ -1,0 +1,784 @@
+//! Benchmark cases: one fixed, realistic claim set signed and verified (with `exp`, `iss`
+//! and `aud` validation on) by ciphertoken, by other Rust JWT crates, and by the raw
+//! primitives underneath (the floor).
+//!
+//! Every case is a closure that performs one whole operation as an application would:
+//! claims in, token out (sign) or token in, typed claims out after validation (verify).
+//! `cases()` checks each case once before returning it, so a peer that rejects the token
+//! or produces a wrong one fails loudly instead of being timed on an error path.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::hint::black_box;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use serde::{Deserialize, Serialize};
+
+// ---------------------------------------------------------------------------
+// The claim set
+// ---------------------------------------------------------------------------
+
+/// `iss`.
+pub const ISS: &str = "https://auth.example.com";
+/// `aud`.
+pub const AUD: &str = "gateway-eu1";
+/// `sub`.
+pub const SUB: &str = "device-7f3a9c21";
+/// `jti`.
+pub const JTI: &str = "01J9Z3K8Q9R2T5V7W1Y4Z6A8B0";
+/// `scope` (an application claim).
+pub const SCOPE: &str = "telemetry:write config:read";
+/// `iat`.
+pub const IAT: u64 = 1_700_000_000;
+/// `exp`: far in the future, because some peers can only read the system clock.
+pub const EXP: u64 = 4_000_000_000;
+
+/// The claims as an application on a device would hold them (borrowed).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Claims<'a> {
+    pub sub: &'a str,
+    pub iss: &'a str,
+    pub aud: &'a str,
+    pub iat: u64,
+    pub exp: u64,
+    pub jti: &'a str,
+    pub scope: &'a str,
+}
+
+/// The same claims, owned (for libraries that require `DeserializeOwned`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct OwnedClaims {
+    pub sub: String,
+    pub iss: String,
+    pub aud: String,
+    pub iat: u64,
+    pub exp: u64,
+    pub jti: String,
+    pub scope: String,
+}
+
+/// The claim set.
+pub const CLAIMS: Claims<'static> =
+    Claims { sub: SUB, iss: ISS, aud: AUD, iat: IAT, exp: EXP, jti: JTI, scope: SCOPE };
+
+/// The claim set as compact JSON (what ciphertoken and jsonwebtoken sign).
+pub fn claims_json() -> String {
+    serde_json::to_string(&CLAIMS).expect("claims serialize")
+}
+
+/// Fixed key material (benchmarks are deterministic; these are not secrets).
+pub const HMAC_SECRET: [u8; 32] = *b"bench-secret-0123456789abcdefgh!";
+/// A P-256 private scalar.
+pub const P256_SCALAR: [u8; 32] = [
+    0xc9, 0xaf, 0xa9, 0xd8, 0x45, 0xba, 0x75, 0x16, 0x6b, 0x5c, 0x21, 0x57, 0x67, 0xb1, 0xd6, 0x93, 0x4e,
+    0x50, 0xc3, 0xdb, 0x36, 0xe8, 0x9b, 0x12, 0x7b, 0x8a, 0x62, 0x2b, 0x12, 0x0f, 0x67, 0x21,
+];
+/// An Ed25519 seed.
+pub const ED25519_SEED: [u8; 32] = [
+    0x9d, 0x61, 0xb1, 0x9d, 0xef, 0xfd, 0x5a, 0x60, 0xba, 0x84, 0x4a, 0xf4, 0x92, 0xec, 0x2c, 0xc4, 0x44,
+    0x49, 0xc5, 0x69, 0x7b, 0x7b, 0x69, 0x19, 0x70, 0x3b, 0xac, 0x03, 0x1c, 0xae, 0x7f, 0x60,
+];
+
+// ---------------------------------------------------------------------------
+// Allocation counting
+// ---------------------------------------------------------------------------
+
+static COUNTING: AtomicBool = AtomicBool::new(false);
+static ALLOCS: AtomicU64 = AtomicU64::new(0);
+static BYTES: AtomicU64 = AtomicU64::new(0);
+
+/// A global allocator that counts allocations (and reallocations) and their bytes while
+/// counting is switched on. Off, it costs one relaxed load per allocation.
+pub struct CountingAlloc;
+
+// SAFETY: every call is forwarded unchanged to the system allocator.
+unsafe impl GlobalAlloc for CountingAlloc {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if COUNTING.load(Ordering::Relaxed) {
+            ALLOCS.fetch_add(1, Ordering::Relaxed);
+            BYTES.fetch_add(layout.size() as u64, Ordering::Relaxed);
+        }
+        // SAFETY: forwarded with the caller's layout.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        if COUNTING.load(Ordering::Relaxed) {
+            ALLOCS.fetch_add(1, Ordering::Relaxed);
+            BYTES.fetch_add(layout.size() as u64, Ordering::Relaxed);
+        }
+        // SAFETY: forwarded with the caller's layout.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` came from `System` with this layout.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if COUNTING.load(Ordering::Relaxed) {
+            ALLOCS.fetch_add(1, Ordering::Relaxed);
+            BYTES.fetch_add(new_size.saturating_sub(layout.size()) as u64, Ordering::Relaxed);
+        }
+        // SAFETY: `ptr` came from `System` with this layout.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+/// Heap allocations and bytes per call of `f`, averaged over `runs` calls (after one
+/// warm-up call, so lazily initialized statics are not counted). Only meaningful in a
+/// binary whose global allocator is [`CountingAlloc`].
+pub fn allocations_per_op(f: &mut dyn FnMut() -> usize, runs: u64) -> (f64, f64) {
+    black_box(f());
+    ALLOCS.store(0, Ordering::SeqCst);
+    BYTES.store(0, Ordering::SeqCst);
+    COUNTING.store(true, Ordering::SeqCst);
+    for _ in 0..runs {
+        black_box(f());
+    }
+    COUNTING.store(false, Ordering::SeqCst);
+    let n = runs as f64;
+    (ALLOCS.load(Ordering::SeqCst) as f64 / n, BYTES.load(Ordering::SeqCst) as f64 / n)
+}
+
+// ---------------------------------------------------------------------------
+// jsonwebtoken with both backends in one process
+// ---------------------------------------------------------------------------
+
+mod jwt_provider {
+    use jsonwebtoken::crypto::{aws_lc, rust_crypto, CryptoProvider, KeyUtils};
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    static AWS: AtomicBool = AtomicBool::new(false);
+
+    // With both backend features on, jsonwebtoken needs an installed provider. This one
+    // forwards to the backend selected by `use_aws` (one relaxed load per token).
+    static SWITCH: CryptoProvider = CryptoProvider {
+        signer_factory: |alg, key| {
+            if AWS.load(Ordering::Relaxed) {
+                (aws_lc::DEFAULT_PROVIDER.signer_factory)(alg, key)
+            } else {
+                (rust_crypto::DEFAULT_PROVIDER.signer_factory)(alg, key)
+            }
+        },
+        verifier_factory: |alg, key| {
+            if AWS.load(Ordering::Relaxed) {
+                (aws_lc::DEFAULT_PROVIDER.verifier_factory)(alg, key)
+            } else {
+                (rust_crypto::DEFAULT_PROVIDER.verifier_factory)(alg, key)
+            }
+        },
+        key_utils: KeyUtils::new_unimplemented(),
+    };
+
+    pub fn install() {
+        let _ = SWITCH.install_default();
+    }
+
+    pub fn use_aws(aws: bool) {
+        AWS.store(aws, Ordering::Relaxed);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Cases
+// ---------------------------------------------------------------------------
+
+/// The algorithm of a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Alg {
+    HS256,
+    ES256,
+    EdDSA,
+}
+
+/// Sign or verify+validate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Sign,
+    Verify,
+}
+
+/// What a case is measured against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// ciphertoken itself.
+    Ours,
+    /// Another JWT library.
+    Peer,
+    /// The bare primitive on the same signing input (no JSON, no base64).
+    Floor,
+}
+
+/// One benchmark.
+pub struct Case {
+    pub alg: Alg,
+    pub op: Op,
+    /// Criterion id (no spaces).
+    pub id: &'static str,
+    /// Name in the table.
+    pub label: &'static str,
+    pub kind: Kind,
+    pub run: Box<dyn FnMut() -> usize>,
+}
+
+impl Case {
+    /// The criterion group name, e.g. `HS256_verify`.
+    pub fn group(&self) -> String {
+        group_name(self.alg, self.op)
+    }
+}
+
+/// The criterion group of `alg` and `op`.
+pub fn group_name(alg: Alg, op: Op) -> String {
+    let op = match op {
+        Op::Sign => "sign",
+        Op::Verify => "verify",
+    };
+    format!("{alg:?}_{op}")
+}
+
+fn case(
+    alg: Alg,
+    op: Op,
+    id: &'static str,
+    label: &'static str,
+    kind: Kind,
+    mut run: impl FnMut() -> usize + 'static,
+) -> Case {
+    // Run once: a case that errors panics here, before anything is timed.
+    let n = run();
+    assert!(n > 0, "{alg:?} {op:?} {id}: empty result");
+    Case { alg, op, id, label, kind, run: Box::new(run) }
+}
+
+fn pkcs8_ed25519(seed: &[u8; 32]) -> Vec<u8> {
+    // RFC 8410 §7: a PKCS#8 v1 OneAsymmetricKey with the 32-byte seed.
+    let mut der =
+        vec![0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20];
+    der.extend_from_slice(seed);
+    der
+}
+
+/// The signing input and the signature of a token.
+fn split_token(token: &str) -> (Vec<u8>, Vec<u8>) {
+    use base64::Engine;
+    let dot = token.rfind('.').expect("three segments");
+    let sig = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(&token[dot + 1..]).expect("base64url");
+    (token.as_bytes()[..dot].to_vec(), sig)
+}
+
+fn ct_validation() -> ciphertoken::Validation<'static> {
+    ciphertoken::Validation::new().issuer(ISS).audience(AUD).leeway(60)
+}
+
+fn jwt_validation(alg: jsonwebtoken::Algorithm) -> jsonwebtoken::Validation {
+    let mut v = jsonwebtoken::Validation::new(alg);
+    v.set_issuer(&[ISS]);
+    v.set_audience(&[AUD]);
+    v.validate_exp = true;
+    v.leeway = 60;
+    v
+}
+
+fn simple_options() -> jwt_simple::prelude::VerificationOptions {
+    use std::collections::HashSet;
+    jwt_simple::prelude::VerificationOptions {
+        allowed_issuers: Some(HashSet::from([ISS.to_string()])),
+        allowed_audiences: Some(HashSet::from([AUD.to_string()])),
+        max_validity: None,
+        time_tolerance: Some(jwt_simple::prelude::Duration::from_secs(60)),
+        ..Default::default()
+    }
+}
+
+/// jwt-simple's claim set: its own struct with `scope` as the custom claim.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SimpleCustom {
+    pub scope: String,
+}
+
+fn simple_claims() -> jwt_simple::prelude::JWTClaims<SimpleCustom> {
+    use jwt_simple::prelude::*;
+    JWTClaims {
+        issued_at: Some(UnixTimeStamp::from_secs(IAT)),
+        expires_at: Some(UnixTimeStamp::from_secs(EXP)),
+        invalid_before: None,
+        issuer: Some(ISS.to_string()),
+        subject: Some(SUB.to_string()),
+        audiences: Some(Audiences::AsString(AUD.to_string())),
+        jwt_id: Some(JTI.to_string()),
+        nonce: None,
+        custom: SimpleCustom { scope: SCOPE.to_string() },
+    }
+}
+
+fn simple_check(c: &jwt_simple::prelude::JWTClaims<SimpleCustom>) -> usize {
+    assert_eq!(c.subject.as_deref(), Some(SUB));
+    c.custom.scope.len()
+}
+
+/// jwt-compact's custom claims (`exp`, `iat` are its own standard fields).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CompactCustom<S> {
+    pub sub: S,
+    pub iss: S,
+    pub aud: S,
+    pub jti: S,
+    pub scope: S,
+}
+
+fn compact_claims() -> jwt_compact::Claims<CompactCustom<&'static str>> {
+    use chrono::TimeZone;
+    let mut c =
+        jwt_compact::Claims::new(CompactCustom { sub: SUB, iss: ISS, aud: AUD, jti: JTI, scope: SCOPE });
+    c.issued_at = chrono::Utc.timestamp_opt(IAT as i64, 0).single();
+    c.expiration = chrono::Utc.timestamp_opt(EXP as i64, 0).single();
+    c
+}
+
+/// Validates jwt-compact claims as the others do: `exp` (with leeway), then `iss`, `aud`.
+fn compact_check(token: jwt_compact::Token<CompactCustom<String>>, time: &jwt_compact::TimeOptions) -> usize {
+    let claims = token.claims();
+    claims.validate_expiration(time).expect("exp");
+    assert!(claims.custom.iss == ISS && claims.custom.aud == AUD, "iss/aud");
+    claims.custom.scope.len()
+}
+
+/// Every benchmark case, each checked once.
+pub fn cases() -> Vec<Case> {
+    jwt_provider::install();
+    let mut out = Vec::new();
+    hs256(&mut out);
+    es256(&mut out);
+    eddsa(&mut out);
+    out
+}
+
+/// A token with the claim set, signed by ciphertoken with `key` (the token every verifier
+/// is given).
+fn ct_token(key: &ciphertoken::SigningKey) -> String {
+    let mut buf = [0u8; 512];
+    ciphertoken::sign(key, &CLAIMS, &mut buf).expect("sign").to_string()
+}
+
+fn ct_cases(out: &mut Vec<Case>, alg: Alg, sk: ciphertoken::SigningKey, token: String) {
+    let vk = sk.verifying_key();
+    out.push(case(alg, Op::Sign, "ciphertoken", "**ciphertoken**", Kind::Ours, move || {
+        let mut buf = [0u8; 512];
+        let t = ciphertoken::sign(&sk, black_box(&CLAIMS), &mut buf).expect("sign");
+        black_box(t).len()
+    }));
+    out.push(case(alg, Op::Verify, "ciphertoken", "**ciphertoken**", Kind::Ours, move || {
+        let mut scratch = [0u8; 512];
+        let v = ciphertoken::verify::<Claims<'_>, _>(
+            black_box(token.as_str()),
+            &vk,
+            &ct_validation(),
+            &ciphertoken::SystemClock,
+            &mut scratch,
+        )
+        .expect("verify");
+        black_box(v.claims().scope).len()
+    }));
+}
+
+fn jsonwebtoken_cases(
+    out: &mut Vec<Case>,
+    alg: Alg,
+    jalg: jsonwebtoken::Algorithm,
+    enc: jsonwebtoken::EncodingKey,
+    dec: jsonwebtoken::DecodingKey,
+    token: &str,
+) {
+    for (aws, id, label) in [
+        (false, "jsonwebtoken_rust_crypto", "jsonwebtoken 11 (rust_crypto)"),
+        (true, "jsonwebtoken_aws_lc_rs", "jsonwebtoken 11 (aws-lc-rs)"),
+    ] {
+        let (enc, dec, token) = (enc.clone(), dec.clone(), token.to_string());
+        out.push(case(alg, Op::Sign, id, label, Kind::Peer, move || {
+            jwt_provider::use_aws(aws);
+            let t = jsonwebtoken::encode(&jsonwebtoken::Header::new(jalg), black_box(&CLAIMS), &enc)
+                .expect("jsonwebtoken encode");
+            black_box(t).len()
+        }));
+        let validation = jwt_validation(jalg);
+        out.push(case(alg, Op::Verify, id, label, Kind::Peer, move || {
+            jwt_provider::use_aws(aws);
+            let d = jsonwebtoken::decode::<OwnedClaims>(black_box(&token), &dec, &validation)
+                .expect("jsonwebtoken decode");
+            black_box(d.claims.scope).len()
+        }));
+    }
+}
+
+fn hs256(out: &mut Vec<Case>) {
+    let alg = Alg::HS256;
+    let sk = ciphertoken::SigningKey::hs256(&HMAC_SECRET).expect("key");
+    let token = ct_token(&sk);
+    ct_cases(out, alg, sk, token.clone());
+
+    jsonwebtoken_cases(
+        out,
+        alg,
+        jsonwebtoken::Algorithm::HS256,
+        jsonwebtoken::EncodingKey::from_secret(&HMAC_SECRET),
+        jsonwebtoken::DecodingKey::from_secret(&HMAC_SECRET),
+        &token,
+    );
+
+    {
+        use jwt_simple::prelude::*;
+        let key = HS256Key::from_bytes(&HMAC_SECRET);
+        let claims = simple_claims();
+        let k = key.clone();
+        out.push(case(alg, Op::Sign, "jwt_simple", "jwt-simple 0.15 (pure-rust)", Kind::Peer, move || {
+            black_box(k.authenticate(black_box(claims.clone())).expect("jwt-simple sign")).len()
+        }));
+        let t = token.clone();
+        let options = simple_options();
+        out.push(case(alg, Op::Verify, "jwt_simple", "jwt-simple 0.15 (pure-rust)", Kind::Peer, move || {
+            let c =
+                key.verify_token::<SimpleCustom>(black_box(&t), Some(options.clone())).expect("jwt-simple");
+            simple_check(&c)
+        }));
+    }
+
+    {
+        use jwt_compact::{alg::Hs256, alg::Hs256Key, prelude::*};
+        let key = Hs256Key::new(HMAC_SECRET);
+        let claims = compact_claims();
+        let k = key.clone();
+        out.push(case(alg, Op::Sign, "jwt_compact", "jwt-compact 0.8", Kind::Peer, move || {
+            black_box(Hs256.token(&Header::empty(), black_box(&claims), &k).expect("jwt-compact sign")).len()
+        }));
+        let t = token.clone();
+        let time = TimeOptions::default();
+        out.push(case(alg, Op::Verify, "jwt_compact", "jwt-compact 0.8", Kind::Peer, move || {
+            let untrusted = UntrustedToken::new(black_box(&t)).expect("parse");
+            let token = Hs256.validator::<CompactCustom<String>>(&key).validate(&untrusted).expect("valid");
+            compact_check(token, &time)
+        }));
+    }
+
+    {
+        use hmac::Mac;
+        type HmacSha256 = hmac::Hmac<sha2::Sha256>;
+        let keyed = HmacSha256::new_from_slice(&HMAC_SECRET).expect("hmac key");
+        let (input, tag) = split_token(&token);
+        let k = keyed.clone();
+        let i = input.clone();
+        out.push(case(
+            alg,
+            Op::Sign,
+            "floor_hmac",
+            "floor: hmac 0.12 + sha2 0.10 (keyed state)",
+            Kind::Floor,
+            move || {
+                let mut m = k.clone();
+                m.update(black_box(&i));
+                black_box(m.finalize().into_bytes()).len()
+            },
+        ));
+        out.push(case(
+            alg,
+            Op::Verify,
+            "floor_hmac",
+            "floor: hmac 0.12 + sha2 0.10 (keyed state)",
+            Kind::Floor,
+            move || {
+                let mut m = keyed.clone();
+                m.update(black_box(&input));
+                m.verify_slice(black_box(&tag)).expect("tag");
+                tag.len()
+            },
+        ));
+    }
+}
+
+fn es256(out: &mut Vec<Case>) {
+    use p256::pkcs8::EncodePrivateKey;
+    let alg = Alg::ES256;
+    let sk = ciphertoken::SigningKey::es256(&P256_SCALAR).expect("key");
+    let token = ct_token(&sk);
+    ct_cases(out, alg, sk, token.clone());
+
+    let p_sk = p256::ecdsa::SigningKey::from_slice(&P256_SCALAR).expect("scalar");
+    let p_vk = *p_sk.verifying_key();
+    let sec1 = p_vk.to_encoded_point(false);
+    let pkcs8 = p_sk.to_pkcs8_der().expect("pkcs8");
+    jsonwebtoken_cases(
+        out,
+        alg,
+        jsonwebtoken::Algorithm::ES256,
+        jsonwebtoken::EncodingKey::from_ec_der(pkcs8.as_bytes()),
+        jsonwebtoken::DecodingKey::from_ec_der(sec1.as_bytes()),
+        &token,
+    );
+
+    {
+        use jwt_simple::prelude::*;
+        let kp = ES256KeyPair::from_bytes(&P256_SCALAR).expect("jwt-simple key");
+        let pk = kp.public_key();
+        let claims = simple_claims();
+        out.push(case(alg, Op::Sign, "jwt_simple", "jwt-simple 0.15 (pure-rust)", Kind::Peer, move || {
+            black_box(kp.sign(black_box(claims.clone())).expect("jwt-simple sign")).len()
+        }));
+        let t = token.clone();
+        let options = simple_options();
+        out.push(case(alg, Op::Verify, "jwt_simple", "jwt-simple 0.15 (pure-rust)", Kind::Peer, move || {
+            let c =
+                pk.verify_token::<SimpleCustom>(black_box(&t), Some(options.clone())).expect("jwt-simple");
+            simple_check(&c)
+        }));
+    }
+
+    {
+        use jwt_compact::{alg::Es256, prelude::*};
+        let claims = compact_claims();
+        let k = p_sk.clone();
+        out.push(case(alg, Op::Sign, "jwt_compact", "jwt-compact 0.8", Kind::Peer, move || {
+            black_box(Es256.token(&Header::empty(), black_box(&claims), &k).expect("jwt-compact sign")).len()
+        }));
+        let t = token.clone();
+        let time = TimeOptions::default();
+        out.push(case(alg, Op::Verify, "jwt_compact", "jwt-compact 0.8", Kind::Peer, move || {
+            let untrusted = UntrustedToken::new(black_box(&t)).expect("parse");
+            let token = Es256.validator::<CompactCustom<String>>(&p_vk).validate(&untrusted).expect("valid");
+            compact_check(token, &time)
+        }));
+    }
+
+    {
+        use p256::ecdsa::signature::{Signer, Verifier};
+        let (input, sig) = split_token(&token);
+        let sig = p256::ecdsa::Signature::from_slice(&sig).expect("sig");
+        let i = input.clone();
+        let label = "floor: p256 0.13 ecdsa";
+        out.push(case(alg, Op::Sign, "floor_p256", label, Kind::Floor, move || {
+            let s: p256::ecdsa::Signature = p_sk.sign(black_box(&i));
+            black_box(s.to_bytes()).len()
+        }));
+        out.push(case(alg, Op::Verify, "floor_p256", label, Kind::Floor, move || {
+            p_vk.verify(black_box(&input), black_box(&sig)).expect("p256 verify");
+            64
+        }));
+    }
+}
+
+fn eddsa(out: &mut Vec<Case>) {
+    let alg = Alg::EdDSA;
+    let sk = ciphertoken::SigningKey::ed25519(&ED25519_SEED).expect("key");
+    let token = ct_token(&sk);
+    ct_cases(out, alg, sk, token.clone());
+
+    let compact = ed25519_compact::KeyPair::from_seed(ed25519_compact::Seed::new(ED25519_SEED));
+    let dalek_sk = ed25519_dalek::SigningKey::from_bytes(&ED25519_SEED);
+    let dalek_vk = dalek_sk.verifying_key();
+    jsonwebtoken_cases(
+        out,
+        alg,
+        jsonwebtoken::Algorithm::EdDSA,
+        jsonwebtoken::EncodingKey::from_ed_der(&pkcs8_ed25519(&ED25519_SEED)),
+        jsonwebtoken::DecodingKey::from_ed_der(dalek_vk.as_bytes()),
+        &token,
+    );
+
+    {
+        use jwt_simple::prelude::*;
+        let kp = Ed25519KeyPair::from_bytes(&compact.sk[..]).expect("jwt-simple key");
+        let pk = kp.public_key();
+        let claims = simple_claims();
+        out.push(case(alg, Op::Sign, "jwt_simple", "jwt-simple 0.15 (pure-rust)", Kind::Peer, move || {
+            black_box(kp.sign(black_box(claims.clone())).expect("jwt-simple sign")).len()
+        }));
+        let t = token.clone();
+        let options = simple_options();
+        out.push(case(alg, Op::Verify, "jwt_simple", "jwt-simple 0.15 (pure-rust)", Kind::Peer, move || {
+            let c =
+                pk.verify_token::<SimpleCustom>(black_box(&t), Some(options.clone())).expect("jwt-simple");
+            simple_check(&c)
+        }));
+    }
+
+    {
+        use jwt_compact::{alg::Ed25519, prelude::*};
+        let claims = compact_claims();
+        let k = dalek_sk.clone();
+        out.push(case(
+            alg,
+            Op::Sign,
+            "jwt_compact",
+            "jwt-compact 0.8 (ed25519-dalek)",
+            Kind::Peer,
+            move || {
+                black_box(Ed25519.token(&Header::empty(), black_box(&claims), &k).expect("jwt-compact sign"))
+                    .len()
+            },
+        ));
+        let t = token.clone();
+        let time = TimeOptions::default();
+        out.push(case(
+            alg,
+            Op::Verify,
+            "jwt_compact",
+            "jwt-compact 0.8 (ed25519-dalek)",
+            Kind::Peer,
+            move || {
+                let untrusted = UntrustedToken::new(black_box(&t)).expect("parse");
+                let token = Ed25519
+                    .validator::<CompactCustom<String>>(&dalek_vk)
+                    .validate(&untrusted)
+                    .expect("valid");
+                compact_check(token, &time)
+            },
+        ));
+    }
+
+    let (input, sig) = split_token(&token);
+    {
+        let sig = ed25519_compact::Signature::from_slice(&sig).expect("sig");
+        let (i, kp) = (input.clone(), compact.clone());
+        let label = "floor: ed25519-compact 2.6";
+        out.push(case(alg, Op::Sign, "floor_ed25519_compact", label, Kind::Floor, move || {
+            black_box(kp.sk.sign(black_box(&i), None)).len()
+        }));
+        let i = input.clone();
+        out.push(case(alg, Op::Verify, "floor_ed25519_compact", label, Kind::Floor, move || {
+            compact.pk.verify(black_box(&i), black_box(&sig)).expect("verify");
+            64
+        }));
+    }
+    {
+        use ed25519_dalek::Signer;
+        let sig = ed25519_dalek::Signature::from_slice(&sig).expect("sig");
+        let i = input.clone();
+        let label = "floor: ed25519-dalek 2";
+        out.push(case(alg, Op::Sign, "floor_ed25519_dalek", label, Kind::Floor, move || {
+            black_box(dalek_sk.sign(black_box(&i))).to_bytes().len()
+        }));
+        out.push(case(alg, Op::Verify, "floor_ed25519_dalek", label, Kind::Floor, move || {
+            dalek_vk.verify_strict(black_box(&input), black_box(&sig)).expect("verify");
+            64
+        }));
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The report
+// ---------------------------------------------------------------------------
+
+/// One measured case.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub alg: Alg,
+    pub op: Op,
+    pub label: String,
+    pub kind: Kind,
+    /// Median ns per operation.
+    pub ns: f64,
+    pub allocs: f64,
+    pub bytes: f64,
+}
+
+/// The median (ns) criterion recorded for `group`/`id` under `criterion_dir`.
+pub fn criterion_median(criterion_dir: &std::path::Path, group: &str, id: &str) -> Option<f64> {
+    let path = criterion_dir.join(group).join(id).join("new").join("estimates.json");
+    let text = std::fs::read_to_string(path).ok()?;
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    v.get("median")?.get("point_estimate")?.as_f64()
+}
+
+fn fmt_ns(ns: f64) -> String {
+    if ns >= 10_000.0 {
+        format!("{:.1} µs", ns / 1000.0)
+    } else if ns >= 1000.0 {
+        format!("{:.2} µs", ns / 1000.0)
+    } else {
+        format!("{ns:.0} ns")
+    }
+}
+
+fn fmt_count(x: f64) -> String {
+    if x == x.trunc() {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.1}")
+    }
+}
+
+/// The markdown table: one row per library and operation, with ciphertoken's time divided
+/// by each row's time (below 1: ciphertoken is faster).
+pub fn markdown_table(rows: &[Row]) -> String {
+    let mut s = String::new();
+    s.push_str("| operation | library | median | ciphertoken ÷ this | allocs/op | bytes/op |\n");
+    s.push_str("|---|---|---:|---:|---:|---:|\n");
+    for alg in [Alg::HS256, Alg::ES256, Alg::EdDSA] {
+        for op in [Op::Sign, Op::Verify] {
+            let ours = rows.iter().find(|r| r.alg == alg && r.op == op && r.kind == Kind::Ours);
+            let opname = match op {
+                Op::Sign => format!("{alg:?} sign"),
+                Op::Verify => format!("{alg:?} verify+validate"),
+            };
+            for r in rows.iter().filter(|r| r.alg == alg && r.op == op) {
+                let ratio = match (ours, r.kind) {
+                    (_, Kind::Ours) => "1.00".to_string(),
+                    (Some(o), _) if r.ns > 0.0 => format!("{:.2}", o.ns / r.ns),
+                    _ => "n/a".to_string(),
+                };
+                s.push_str(&format!(
+                    "| {opname} | {} | {} | {ratio} | {} | {} |\n",
+                    r.label,
+                    fmt_ns(r.ns),
+                    fmt_count(r.allocs),
+                    fmt_count(r.bytes)
+                ));
+            }
+        }
+    }
+    s
+}
+
+/// The targets, checked on `rows` (one line each).
+pub fn targets(rows: &[Row]) -> Vec<String> {
+    let find = |alg: Alg, op: Op, pred: &dyn Fn(&Row) -> bool| {
+        rows.iter().find(|r| r.alg == alg && r.op == op && pred(r))
+    };
+    let ours = |alg, op| find(alg, op, &|r: &Row| r.kind == Kind::Ours);
+    let mut out = Vec::new();
+    for (op, limit, what) in [(Op::Verify, 0.4, "HS256 verify+validate"), (Op::Sign, 0.5, "HS256 sign")] {
+        let jwt = find(Alg::HS256, op, &|r: &Row| r.label.contains("rust_crypto"));
+        if let (Some(o), Some(j)) = (ours(Alg::HS256, op), jwt) {
+            let ratio = o.ns / j.ns;
+            let ok = if ratio <= limit { "met" } else { "NOT met" };
+            out.push(format!("{what} ≤ {limit}× jsonwebtoken (rust_crypto): {ratio:.2}× — {ok}"));
+        }
+    }
+    for alg in [Alg::ES256, Alg::EdDSA] {
+        for op in [Op::Sign, Op::Verify] {
+            let Some(o) = ours(alg, op) else { continue };
+            let fastest = rows
+                .iter()
+                .filter(|r| r.alg == alg && r.op == op && r.kind == Kind::Peer)
+                .min_by(|a, b| a.ns.total_cmp(&b.ns));
+            if let Some(p) = fastest {
+                let ok = if o.ns < p.ns { "met" } else { "NOT met" };
+                out.push(format!(
+                    "{}: faster than every peer (fastest: {} at {}): {:.2}× — {ok}",
+                    group_name(alg, op),
+                    p.label,
+                    fmt_ns(p.ns),
+                    o.ns / p.ns
+                ));
+            }
+        }
+    }
+    let allocating: Vec<String> = rows
+        .iter()
+        .filter(|r| r.kind == Kind::Ours && r.allocs > 0.0)
+        .map(|r| group_name(r.alg, r.op))
+        .collect();
+    out.push(if allocating.is_empty() {
+        "zero allocations: met".to_string()
+    } else {
+        format!("zero allocations: NOT met ({})", allocating.join(", "))
+    });
+    out
+}
