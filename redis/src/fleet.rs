@@ -1,0 +1,901 @@
+//! A gateway's handle on the fleet: writes go to Redis (atomic scripts), reads come from the
+//! local mirror kept current by a background `XREAD BLOCK` thread.
+
+use crate::config::{FleetConfig, FullPolicy, StalePolicy};
+use crate::denyset::DenySet;
+use crate::scripts::{Keys, Scripts, LOG_SKEW_MARGIN_SECS};
+use crate::FleetError;
+use ciphertoken::lifecycle::{CipherToken, Subject, TokenPair};
+use ciphertoken::{Claim, Clock, Error, RevocationStore, Revoked, SystemClock, UnixSeconds, VersionSource};
+use rand_core::{CryptoRng, RngCore};
+use redis::streams::{StreamId, StreamReadOptions, StreamReadReply};
+use redis::{Commands, Connection, IntoConnectionInfo, RedisResult};
+use serde::{Deserialize, Serialize};
+use std::cell::Cell;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// The error a look-up returns when it fails closed (stale mirror under
+/// [`StalePolicy::FailClosed`], never-synced mirror, full mirror and Redis unreachable):
+/// the token is treated as revoked. [`Fleet::stats`] tells the causes apart.
+pub const FAIL_CLOSED: Error = Error::Revoked;
+
+/// The longest `sub` accepted for versions, as in the core's version check.
+const MAX_SUBJECT_LEN: usize = 256;
+
+/// Writer connections (logins, rotations, revocations, fallback look-ups) per gateway.
+const WRITERS: usize = 4;
+
+/// Counters of one gateway's handle, monotonic since it was created.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Whether the mirror has completed its start-up fill at least once.
+    pub synced: bool,
+    /// Whether the sync connection is currently up.
+    pub connected: bool,
+    /// Time since the mirror was last known to be caught up (`None` before the first sync).
+    pub staleness: Option<Duration>,
+    /// Entries in the mirror.
+    pub mirror_len: usize,
+    /// Whether the mirror lost an entry to a full store that could still matter.
+    pub mirror_incomplete: bool,
+    /// The last change-log id applied.
+    pub last_id: String,
+    /// Change-log entries applied.
+    pub entries_applied: u64,
+    /// Change-log entries that could not be understood (skipped).
+    pub entries_malformed: u64,
+    /// Verifications decided on a stale mirror under [`StalePolicy::FailOpen`].
+    pub degraded_open: u64,
+    /// Verifications refused because the mirror was stale (or never synced).
+    pub degraded_closed: u64,
+    /// Look-ups the full mirror could not answer, answered by Redis.
+    pub full_asked_redis: u64,
+    /// Look-ups the full mirror could not answer, failed closed.
+    pub full_failed_closed: u64,
+    /// Sync-connection reconnections after the first connection.
+    pub reconnects: u64,
+    /// Failed sync reads and connection attempts.
+    pub sync_errors: u64,
+}
+
+#[derive(Default)]
+struct Counters {
+    entries_applied: AtomicU64,
+    entries_malformed: AtomicU64,
+    degraded_open: AtomicU64,
+    degraded_closed: AtomicU64,
+    full_asked_redis: AtomicU64,
+    full_failed_closed: AtomicU64,
+    reconnects: AtomicU64,
+    sync_errors: AtomicU64,
+}
+
+fn bump(counter: &AtomicU64) {
+    counter.fetch_add(1, Ordering::Relaxed);
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic elsewhere while holding the lock leaves plain data behind: keep going.
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+pub(crate) struct Shared {
+    config: FleetConfig,
+    client: redis::Client,
+    keys: Keys,
+    scripts: Scripts,
+    mirror: RwLock<DenySet>,
+    writers: Vec<Mutex<Option<Connection>>>,
+    next_writer: AtomicUsize,
+    epoch: Instant,
+    /// Milliseconds after `epoch` at which the mirror was last caught up.
+    fresh_at_ms: AtomicU64,
+    synced: AtomicBool,
+    connected: AtomicBool,
+    stop: AtomicBool,
+    last_id: Mutex<String>,
+    counters: Counters,
+}
+
+/// Stops and joins the sync thread when the last [`Fleet`] clone is dropped.
+struct Worker {
+    shared: Arc<Shared>,
+    thread: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        self.shared.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = lock(&self.thread).take() {
+            // Bounded: the thread checks `stop` after each read (≤ poll_block +
+            // response_timeout) and each back-off step (≤ 10 ms).
+            let _ = t.join();
+        }
+    }
+}
+
+/// One gateway's connection to the fleet. Cheap to clone (shared state); the background
+/// sync thread stops when the last clone is dropped.
+///
+/// * Verification never touches the network: pass a [`View`] (or the `Fleet` itself) as
+///   the core's [`RevocationStore`] and [`VersionSource`].
+/// * [`login`](Fleet::login), [`rotate`](Fleet::rotate), [`logout`](Fleet::logout),
+///   [`revoke`](Fleet::revoke) and [`bump_version`](Fleet::bump_version) write to Redis
+///   (blocking, bounded by the response timeout) and to the local mirror.
+#[derive(Clone)]
+pub struct Fleet {
+    shared: Arc<Shared>,
+    _worker: Arc<Worker>,
+}
+
+impl std::fmt::Debug for Fleet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Fleet").field("namespace", &self.shared.config.namespace).finish_non_exhaustive()
+    }
+}
+
+impl Fleet {
+    /// Starts a gateway's handle: validates `config` and starts the sync thread, which
+    /// fills the mirror from the change log and then follows it. Redis need not be up
+    /// yet; until the first fill completes every verification fails closed (see
+    /// [`wait_synced`](Fleet::wait_synced)).
+    ///
+    /// # Errors
+    /// [`FleetError::Config`] for invalid settings or URL; [`FleetError::Redis`] when the
+    /// thread cannot be started.
+    pub fn start(config: FleetConfig) -> Result<Fleet, FleetError> {
+        config.validate()?;
+        let tcp = redis::io::tcp::TcpSettings::default().set_nodelay(true);
+        let info = config.url.as_str().into_connection_info()?.set_tcp_settings(tcp);
+        let client = redis::Client::open(info)?;
+        let shared = Arc::new(Shared {
+            keys: Keys::new(&config.namespace),
+            scripts: Scripts::new(),
+            mirror: RwLock::new(DenySet::with_capacity(config.mirror_capacity)),
+            writers: (0..WRITERS).map(|_| Mutex::new(None)).collect(),
+            next_writer: AtomicUsize::new(0),
+            epoch: Instant::now(),
+            fresh_at_ms: AtomicU64::new(0),
+            synced: AtomicBool::new(false),
+            connected: AtomicBool::new(false),
+            stop: AtomicBool::new(false),
+            last_id: Mutex::new(String::from("0-0")),
+            counters: Counters::default(),
+            config,
+            client,
+        });
+        let for_thread = Arc::clone(&shared);
+        let thread = std::thread::Builder::new()
+            .name("ciphertoken-redis-sync".into())
+            .spawn(move || sync_loop(&for_thread))
+            .map_err(|e| FleetError::Redis(e.into()))?;
+        let worker = Arc::new(Worker { shared: Arc::clone(&shared), thread: Mutex::new(Some(thread)) });
+        Ok(Fleet { shared, _worker: worker })
+    }
+
+    /// Waits (bounded by `timeout`) until the mirror has been filled from the change log.
+    pub fn wait_synced(&self, timeout: Duration) -> bool {
+        let deadline = Instant::now().checked_add(timeout);
+        loop {
+            if self.shared.synced.load(Ordering::Acquire) {
+                return true;
+            }
+            if deadline.is_none_or(|d| Instant::now() >= d) {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+
+    /// A verification-time view: one freshness decision, counted once if degraded.
+    pub fn view(&self) -> View<'_> {
+        View::new(&self.shared)
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &FleetConfig {
+        &self.shared.config
+    }
+
+    /// Time since the mirror was last known to be caught up (`None` before the first sync).
+    pub fn staleness(&self) -> Option<Duration> {
+        self.shared.staleness()
+    }
+
+    /// Whether verifications currently use fresh data (synced and within `max_staleness`).
+    pub fn is_fresh(&self) -> bool {
+        self.shared.staleness().is_some_and(|s| s <= self.shared.config.max_staleness)
+    }
+
+    /// A snapshot of the counters and state.
+    pub fn stats(&self) -> Stats {
+        let s = &self.shared;
+        let c = &s.counters;
+        let now = SystemClock.now().unwrap_or(0);
+        let (mirror_len, mirror_incomplete) = {
+            let m = s.mirror.read().unwrap_or_else(PoisonError::into_inner);
+            (m.len(), m.is_incomplete(now))
+        };
+        Stats {
+            synced: s.synced.load(Ordering::Acquire),
+            connected: s.connected.load(Ordering::Relaxed),
+            staleness: s.staleness(),
+            mirror_len,
+            mirror_incomplete,
+            last_id: lock(&s.last_id).clone(),
+            entries_applied: c.entries_applied.load(Ordering::Relaxed),
+            entries_malformed: c.entries_malformed.load(Ordering::Relaxed),
+            degraded_open: c.degraded_open.load(Ordering::Relaxed),
+            degraded_closed: c.degraded_closed.load(Ordering::Relaxed),
+            full_asked_redis: c.full_asked_redis.load(Ordering::Relaxed),
+            full_failed_closed: c.full_failed_closed.load(Ordering::Relaxed),
+            reconnects: c.reconnects.load(Ordering::Relaxed),
+            sync_errors: c.sync_errors.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Issues a new login (access + refresh pair, new family) for `sub` at the subject's
+    /// current token version (read from Redis), and records the family's current refresh
+    /// `jti` for rotation.
+    ///
+    /// # Errors
+    /// [`FleetError::Token`] from issuing; [`FleetError::Redis`] when Redis does not
+    /// answer (no login is half-made: the tokens are not returned).
+    pub fn login<'a, 'r, C, T, R, const K: usize>(
+        &self,
+        ct: &CipherToken<'_, C, K>,
+        rng: &mut R,
+        sub: &str,
+        claims: &T,
+        access_out: &'a mut [u8],
+        refresh_out: &'r mut [u8],
+    ) -> Result<TokenPair<'a, 'r>, FleetError>
+    where
+        C: Clock,
+        T: Serialize + ?Sized,
+        R: RngCore + CryptoRng + ?Sized,
+    {
+        let ver = self.remote_version(sub)?;
+        let pair = ct.issue_pair(rng, Subject::new(sub).version(ver), claims, access_out, refresh_out)?;
+        let now = ct.clock().now()?;
+        let s = &self.shared;
+        let until = s.family_expiry(now).saturating_add(1);
+        let key = s.keys.family(pair.family.as_str());
+        let jti = pair.refresh_jti;
+        let set: Option<String> = s.with_writer(|c| {
+            redis::cmd("SET").arg(&key).arg(jti.as_str()).arg("EXAT").arg(until).arg("NX").query(c)
+        })?;
+        match set {
+            Some(_) => Ok(pair),
+            None => Err(FleetError::Protocol("family id already registered")),
+        }
+    }
+
+    /// Uses a refresh token, fleet-wide single use: verifies it (local mirror), issues the
+    /// next pair of its family, then commits the rotation in one Redis script that
+    /// compares-and-sets the family's current refresh `jti`. A refresh token that is not
+    /// the family's current one — used before, on any gateway — revokes the whole family
+    /// (RFC 9700 §4.14.2) and gives [`Error::RefreshTokenReused`]; of two concurrent uses
+    /// of one token, exactly one wins.
+    ///
+    /// # Errors
+    /// [`FleetError::Token`] with any verification error, `Revoked` (also for an unknown
+    /// family or a stale mirror that fails closed), `RefreshTokenReused`, `StaleVersion`;
+    /// [`FleetError::Redis`] (no new pair is valid then: the old token stays current).
+    #[allow(clippy::too_many_arguments)]
+    pub fn rotate<'s, 'a, 'r, T, C, R, const K: usize>(
+        &self,
+        ct: &CipherToken<'_, C, K>,
+        refresh_token: impl AsRef<[u8]>,
+        rng: &mut R,
+        scratch: &'s mut [u8],
+        access_out: &'a mut [u8],
+        refresh_out: &'r mut [u8],
+    ) -> Result<TokenPair<'a, 'r>, FleetError>
+    where
+        T: Deserialize<'s> + Serialize,
+        C: Clock,
+        R: RngCore + CryptoRng + ?Sized,
+    {
+        let view = self.view();
+        let mut gate = RotationGate { view: &view, used: None, error: None };
+        let result =
+            ct.rotation::<T, _, _, _>(refresh_token, &mut gate, &view, rng, scratch, access_out, refresh_out);
+        if let Some(e) = gate.error.take() {
+            return Err(e);
+        }
+        let pair = result?;
+        let (old_jti, old_exp) = gate.used.ok_or(FleetError::Token(Error::MissingClaim(Claim::JwtId)))?;
+        let now = ct.clock().now()?;
+        let s = &self.shared;
+        let fam = pair.family;
+        let family_exp = s.family_expiry(now);
+        let outcome: String = s.with_writer(|c| {
+            s.scripts
+                .rotate
+                .key(s.keys.family(fam.as_str()))
+                .key(s.keys.revoked_family(fam.as_str()))
+                .key(s.keys.revoked(&old_jti))
+                .key(s.keys.log())
+                .arg(fam.as_str())
+                .arg(&old_jti)
+                .arg(pair.refresh_jti.as_str())
+                .arg(old_exp)
+                .arg(family_exp)
+                .arg(s.retention())
+                .invoke(c)
+        })?;
+        match outcome.as_str() {
+            "ok" => {
+                s.remember(Revoked::Token(&old_jti), old_exp, now);
+                Ok(pair)
+            }
+            "reused" => {
+                s.remember(Revoked::Family(fam.as_str()), family_exp, now);
+                Err(FleetError::Token(Error::RefreshTokenReused))
+            }
+            "revoked" | "unknown" => {
+                s.remember(Revoked::Family(fam.as_str()), family_exp, now);
+                Err(FleetError::Token(Error::Revoked))
+            }
+            _ => Err(FleetError::Protocol("rotation script outcome")),
+        }
+    }
+
+    /// Logout: revokes a verified token of this issuer (its `jti` until it expires) and
+    /// its whole family (every token of the login).
+    ///
+    /// # Errors
+    /// [`FleetError::Token`] for an invalid token or one without `jti`;
+    /// [`FleetError::Redis`].
+    pub fn logout<C: Clock, const K: usize>(
+        &self,
+        ct: &CipherToken<'_, C, K>,
+        token: impl AsRef<[u8]>,
+        scratch: &mut [u8],
+    ) -> Result<(), FleetError> {
+        let token = token.as_ref();
+        let family: Option<String> = {
+            let v = ct.decode::<serde::de::IgnoredAny>(token, scratch)?;
+            v.registered().fam.map(|f| f.chars().collect())
+        };
+        self.revoke_token(ct, token, scratch)?;
+        if let Some(fam) = family {
+            let mut rec = Recorder { shared: &self.shared, error: None };
+            let r = ct.revoke_family(&fam, &mut rec);
+            rec.finish(r)?;
+        }
+        Ok(())
+    }
+
+    /// Revokes a verified token of this issuer by its `jti`, until it expires.
+    ///
+    /// # Errors
+    /// As [`logout`](Fleet::logout).
+    pub fn revoke_token<C: Clock, const K: usize>(
+        &self,
+        ct: &CipherToken<'_, C, K>,
+        token: impl AsRef<[u8]>,
+        scratch: &mut [u8],
+    ) -> Result<(), FleetError> {
+        let mut rec = Recorder { shared: &self.shared, error: None };
+        let r = ct.revoke(token, &mut rec, scratch);
+        rec.finish(r)
+    }
+
+    /// Revokes `id` fleet-wide until `expires_at` (`SET … EXAT expires_at+1 NX` and a
+    /// change-log entry, atomically), and in the local mirror. Returns whether it was
+    /// newly revoked. An `expires_at` already past is a no-op.
+    ///
+    /// # Errors
+    /// [`FleetError::Config`] when `expires_at` lies beyond `max_token_lifetime` from
+    /// `now` (the change log would forget it before it expires); `Token(TooLong)` for an
+    /// id over 64 bytes; [`FleetError::Redis`].
+    pub fn revoke_id(
+        &self,
+        id: Revoked<'_>,
+        expires_at: UnixSeconds,
+        now: UnixSeconds,
+    ) -> Result<bool, FleetError> {
+        self.shared.revoke(id, expires_at, now)
+    }
+
+    /// Bumps `sub`'s token version (`INCR`, no TTL) and logs it; every token issued
+    /// before carries an older `ver` and fails with [`Error::StaleVersion`] on every
+    /// gateway within the propagation bound. Returns the new version.
+    ///
+    /// # Errors
+    /// `Token(TooLong)` for a subject over 256 bytes; [`FleetError::Redis`].
+    pub fn bump_version(&self, sub: &str) -> Result<u64, FleetError> {
+        let s = &self.shared;
+        check_subject(sub)?;
+        let now = SystemClock.now()?;
+        let exp = s.family_expiry(now);
+        let ver: u64 = s.with_writer(|c| {
+            s.scripts
+                .bump
+                .key(s.keys.version(sub))
+                .key(s.keys.log())
+                .arg(sub)
+                .arg(exp)
+                .arg(s.retention())
+                .invoke(c)
+        })?;
+        let mut m = s.mirror.write().unwrap_or_else(PoisonError::into_inner);
+        let _ = m.set_version(sub, ver, exp, now);
+        Ok(ver)
+    }
+
+    /// `sub`'s current token version as Redis has it (0 when never bumped).
+    ///
+    /// # Errors
+    /// [`FleetError::Redis`]; `Token(TooLong)`.
+    pub fn remote_version(&self, sub: &str) -> Result<u64, FleetError> {
+        check_subject(sub)?;
+        let s = &self.shared;
+        let v: Option<u64> = s.with_writer(|c| c.get(s.keys.version(sub)))?;
+        Ok(v.unwrap_or(0))
+    }
+
+    /// Whether `id` is revoked according to Redis itself (one round trip).
+    ///
+    /// # Errors
+    /// [`FleetError::Redis`].
+    pub fn remote_is_revoked(&self, id: Revoked<'_>) -> Result<bool, FleetError> {
+        self.shared.remote_is_revoked(id)
+    }
+
+    /// Reads the server settings that protect revocations and describes each problem:
+    /// `appendonly` must be `yes` (a restart must not forget revocations),
+    /// `maxmemory-policy` must be `noeviction` (every revocation key has a TTL, so even
+    /// the `volatile-*` policies would evict live revocations under memory pressure).
+    /// `appendfsync always` is noted if absent (`everysec` survives a process crash but may
+    /// lose the last second on a host crash).
+    ///
+    /// # Errors
+    /// [`FleetError::Redis`] (e.g. `CONFIG` disabled on a managed service).
+    pub fn check_server_settings(&self) -> Result<Vec<String>, FleetError> {
+        let s = &self.shared;
+        let get = |name: &'static str| -> Result<String, FleetError> {
+            let pair: Vec<String> = s.with_writer(|c| redis::cmd("CONFIG").arg("GET").arg(name).query(c))?;
+            pair.into_iter().nth(1).ok_or(FleetError::Protocol("CONFIG GET reply"))
+        };
+        let mut problems = Vec::new();
+        let aof = get("appendonly")?;
+        if aof != "yes" {
+            problems.push(format!("appendonly is {aof:?}: a restart loses revocations (set appendonly yes)"));
+        }
+        let policy = get("maxmemory-policy")?;
+        if policy != "noeviction" {
+            problems.push(format!(
+                "maxmemory-policy is {policy:?}: live revocations can be evicted (set noeviction)"
+            ));
+        }
+        let fsync = get("appendfsync")?;
+        if fsync != "always" {
+            problems.push(format!(
+                "appendfsync is {fsync:?}: a host crash may lose the last second of revocations (always: none)"
+            ));
+        }
+        Ok(problems)
+    }
+}
+
+fn check_subject(sub: &str) -> Result<(), FleetError> {
+    if sub.len() > MAX_SUBJECT_LEN {
+        return Err(FleetError::Token(Error::TooLong));
+    }
+    Ok(())
+}
+
+impl Shared {
+    fn staleness(&self) -> Option<Duration> {
+        if !self.synced.load(Ordering::Acquire) {
+            return None;
+        }
+        let now_ms = u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX);
+        Some(Duration::from_millis(now_ms.saturating_sub(self.fresh_at_ms.load(Ordering::Acquire))))
+    }
+
+    fn mark_fresh(&self) {
+        let now_ms = u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.fresh_at_ms.store(now_ms, Ordering::Release);
+        self.synced.store(true, Ordering::Release);
+    }
+
+    /// Until when a family (every token of a login) must stay refused.
+    fn family_expiry(&self, now: UnixSeconds) -> UnixSeconds {
+        now.saturating_add(self.config.max_token_lifetime)
+    }
+
+    /// The change log's retention in seconds.
+    fn retention(&self) -> u64 {
+        self.config.max_token_lifetime.saturating_add(LOG_SKEW_MARGIN_SECS)
+    }
+
+    fn connect(&self, name: &str, read_timeout: Duration) -> RedisResult<Connection> {
+        let mut con = self.client.get_connection_with_timeout(self.config.connect_timeout)?;
+        con.set_read_timeout(Some(read_timeout))?;
+        con.set_write_timeout(Some(self.config.response_timeout))?;
+        redis::cmd("CLIENT").arg("SETNAME").arg(name).query::<()>(&mut con)?;
+        Ok(con)
+    }
+
+    /// Runs `f` on a writer connection (connecting when needed). Any error drops the
+    /// connection: after a timeout its reply stream can no longer be trusted.
+    fn with_writer<T>(&self, f: impl FnOnce(&mut Connection) -> RedisResult<T>) -> Result<T, FleetError> {
+        let slot = self.writers.iter().find_map(|w| w.try_lock().ok()).or_else(|| {
+            let i = self.next_writer.fetch_add(1, Ordering::Relaxed) % self.writers.len().max(1);
+            self.writers.get(i).map(lock)
+        });
+        let Some(mut slot) = slot else { return Err(FleetError::Config("no writer connection")) };
+        if slot.is_none() {
+            *slot = Some(self.connect("ciphertoken-writer", self.config.response_timeout)?);
+        }
+        let Some(con) = slot.as_mut() else { return Err(FleetError::Protocol("writer connection")) };
+        match f(con) {
+            Ok(v) => Ok(v),
+            Err(e) => {
+                *slot = None;
+                Err(FleetError::Redis(e))
+            }
+        }
+    }
+
+    fn revoke(&self, id: Revoked<'_>, expires_at: UnixSeconds, now: UnixSeconds) -> Result<bool, FleetError> {
+        let (kind, text, key) = match id {
+            Revoked::Token(t) => ("t", t, self.keys.revoked(t)),
+            Revoked::Family(f) => ("f", f, self.keys.revoked_family(f)),
+        };
+        if text.is_empty() {
+            return Err(FleetError::Token(Error::InvalidClaim(Claim::JwtId)));
+        }
+        if text.len() > ciphertoken::MAX_REVOKED_ID_LEN {
+            return Err(FleetError::Token(Error::TooLong));
+        }
+        if expires_at < now {
+            return Ok(false);
+        }
+        if expires_at > self.family_expiry(now) {
+            return Err(FleetError::Config("revocation outlives max_token_lifetime: raise it"));
+        }
+        let newly: i64 = self.with_writer(|c| {
+            let mut call = self.scripts.revoke.key(&key);
+            call.key(self.keys.log());
+            if let Revoked::Family(f) = id {
+                call.key(self.keys.family(f));
+            }
+            call.arg(kind).arg(text).arg(expires_at).arg(self.retention()).invoke(c)
+        })?;
+        self.remember(id, expires_at, now);
+        Ok(newly == 1)
+    }
+
+    /// Applies a write this gateway made to its own mirror at once (read-your-writes);
+    /// the change log brings it again, harmlessly. A full mirror records the loss.
+    fn remember(&self, id: Revoked<'_>, expires_at: UnixSeconds, now: UnixSeconds) {
+        let mut m = self.mirror.write().unwrap_or_else(PoisonError::into_inner);
+        let _ = m.revoke(id, expires_at, now);
+    }
+
+    fn remote_is_revoked(&self, id: Revoked<'_>) -> Result<bool, FleetError> {
+        let key = match id {
+            Revoked::Token(t) => self.keys.revoked(t),
+            Revoked::Family(f) => self.keys.revoked_family(f),
+        };
+        let n: i64 = self.with_writer(|c| c.exists(&key))?;
+        Ok(n > 0)
+    }
+
+    /// Applies change-log entries to the mirror; returns the last id seen.
+    fn apply(&self, entries: &[StreamId], now: UnixSeconds) -> Option<String> {
+        let mut m = self.mirror.write().unwrap_or_else(PoisonError::into_inner);
+        let mut last = None;
+        for e in entries {
+            let kind: Option<String> = e.get("k");
+            let id: Option<String> = e.get("id");
+            let exp: Option<u64> = e.get("exp");
+            let ok = match (kind.as_deref(), id, exp) {
+                (Some("t"), Some(id), Some(exp)) => {
+                    let _ = m.revoke(Revoked::Token(&id), exp, now);
+                    true
+                }
+                (Some("f"), Some(id), Some(exp)) => {
+                    let _ = m.revoke(Revoked::Family(&id), exp, now);
+                    true
+                }
+                (Some("v"), Some(id), Some(exp)) => match e.get::<u64>("ver") {
+                    Some(ver) => {
+                        let _ = m.set_version(&id, ver, exp, now);
+                        true
+                    }
+                    None => false,
+                },
+                _ => false,
+            };
+            bump(if ok { &self.counters.entries_applied } else { &self.counters.entries_malformed });
+            last = Some(e.id.clone());
+        }
+        last
+    }
+
+    /// Sleeps up to `d` in small steps, returning early when asked to stop.
+    fn pause(&self, d: Duration) {
+        let deadline = Instant::now().checked_add(d);
+        while !self.stop.load(Ordering::Relaxed) && deadline.is_some_and(|t| Instant::now() < t) {
+            std::thread::sleep(d.min(Duration::from_millis(10)));
+        }
+    }
+}
+
+/// The sync thread: fill the mirror from the start of the change log, then follow it with
+/// `XREAD BLOCK`, resuming from the last applied id after any disconnect.
+fn sync_loop(s: &Shared) {
+    let cfg = &s.config;
+    let log = s.keys.log();
+    let block_ms = usize::try_from(cfg.poll_block.as_millis()).unwrap_or(usize::MAX);
+    let opts = StreamReadOptions::default().count(cfg.batch).block(block_ms);
+    let read_timeout = cfg.poll_block.saturating_add(cfg.response_timeout);
+    let mut conn: Option<Connection> = None;
+    let mut ever_connected = false;
+    let mut backoff = cfg.backoff_min;
+    let mut last_id = lock(&s.last_id).clone();
+    while !s.stop.load(Ordering::Relaxed) {
+        let con = match conn.as_mut() {
+            Some(c) => c,
+            None => match s.connect("ciphertoken-sync", read_timeout) {
+                Ok(c) => {
+                    if ever_connected {
+                        bump(&s.counters.reconnects);
+                    }
+                    ever_connected = true;
+                    s.connected.store(true, Ordering::Relaxed);
+                    conn.insert(c)
+                }
+                Err(_) => {
+                    bump(&s.counters.sync_errors);
+                    s.pause(backoff);
+                    backoff = backoff.saturating_mul(2).min(cfg.backoff_max);
+                    continue;
+                }
+            },
+        };
+        let reply: RedisResult<Option<StreamReadReply>> = con.xread_options(&[&log], &[&last_id], &opts);
+        match reply {
+            Ok(reply) => {
+                backoff = cfg.backoff_min;
+                let entries: Vec<StreamId> =
+                    reply.map(|r| r.keys.into_iter().flat_map(|k| k.ids).collect()).unwrap_or_default();
+                let now = SystemClock.now().unwrap_or(0);
+                if let Some(id) = s.apply(&entries, now) {
+                    last_id.clone_from(&id);
+                    *lock(&s.last_id) = id;
+                }
+                // Fewer entries than asked for: nothing newer existed when Redis replied.
+                if entries.len() < cfg.batch {
+                    s.mark_fresh();
+                }
+            }
+            Err(_) => {
+                bump(&s.counters.sync_errors);
+                s.connected.store(false, Ordering::Relaxed);
+                conn = None;
+            }
+        }
+    }
+}
+
+/// How a [`View`] answers, decided once when it is made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Fresh,
+    StaleOpen,
+    Closed,
+}
+
+/// One verification's view of the fleet's deny-set and versions: the freshness decision
+/// is taken once, and a degraded verification (stale mirror, fail-open or fail-closed) is
+/// counted once when the view is dropped. Implements the core's [`RevocationStore`] and
+/// [`VersionSource`]:
+///
+/// ```no_run
+/// # use ciphertoken::{lifecycle::{CipherToken, NoClaims}, SigningKey, SystemClock};
+/// # fn f(fleet: &ciphertoken_redis::Fleet, ct: &CipherToken<'_, SystemClock, 2>, token: &str)
+/// #     -> Result<(), ciphertoken::Error> {
+/// let mut scratch = [0u8; 1024];
+/// let view = fleet.view();
+/// let ok = ct.verify_access::<NoClaims, _, _>(token, &view, &view, &mut scratch)?;
+/// # Ok(()) }
+/// ```
+pub struct View<'f> {
+    shared: &'f Shared,
+    mode: Mode,
+    degraded: Cell<bool>,
+}
+
+impl<'f> View<'f> {
+    fn new(shared: &'f Shared) -> Self {
+        let mode = match shared.staleness() {
+            None => Mode::Closed,
+            Some(age) if age <= shared.config.max_staleness => Mode::Fresh,
+            Some(_) => match shared.config.stale_policy {
+                StalePolicy::FailClosed => Mode::Closed,
+                StalePolicy::FailOpen => Mode::StaleOpen,
+            },
+        };
+        View { shared, mode, degraded: Cell::new(false) }
+    }
+
+    /// Whether this view answers from a fresh mirror.
+    pub fn is_fresh(&self) -> bool {
+        self.mode == Mode::Fresh
+    }
+
+    /// Whether this view refuses every token (stale or never-synced mirror, fail closed).
+    pub fn fails_closed(&self) -> bool {
+        self.mode == Mode::Closed
+    }
+
+    fn gate(&self) -> Result<(), Error> {
+        match self.mode {
+            Mode::Fresh => Ok(()),
+            Mode::StaleOpen => {
+                self.degraded.set(true);
+                Ok(())
+            }
+            Mode::Closed => {
+                self.degraded.set(true);
+                Err(FAIL_CLOSED)
+            }
+        }
+    }
+
+    /// The full-mirror fallback: ask Redis or fail closed, never open.
+    fn ask<T>(&self, query: impl FnOnce() -> Result<T, FleetError>) -> Result<T, Error> {
+        let c = &self.shared.counters;
+        if self.shared.config.full_policy == FullPolicy::FailClosed {
+            bump(&c.full_failed_closed);
+            return Err(FAIL_CLOSED);
+        }
+        match query() {
+            Ok(v) => {
+                bump(&c.full_asked_redis);
+                Ok(v)
+            }
+            Err(_) => {
+                bump(&c.full_failed_closed);
+                Err(FAIL_CLOSED)
+            }
+        }
+    }
+}
+
+impl Drop for View<'_> {
+    fn drop(&mut self) {
+        if self.degraded.get() {
+            let c = &self.shared.counters;
+            bump(if self.mode == Mode::StaleOpen { &c.degraded_open } else { &c.degraded_closed });
+        }
+    }
+}
+
+impl RevocationStore for View<'_> {
+    /// Revokes fleet-wide (Redis, then the local mirror). A Redis failure is reported as
+    /// [`Error::StoreFull`] (the revocation could not be recorded); use
+    /// [`Fleet::revoke`] for the detailed error.
+    fn revoke(&mut self, id: Revoked<'_>, expires_at: UnixSeconds, now: UnixSeconds) -> Result<(), Error> {
+        match self.shared.revoke(id, expires_at, now) {
+            Ok(_) => Ok(()),
+            Err(FleetError::Token(e)) => Err(e),
+            Err(_) => Err(Error::StoreFull),
+        }
+    }
+
+    fn is_revoked(&self, id: Revoked<'_>, now: UnixSeconds) -> Result<bool, Error> {
+        self.gate()?;
+        let local = self.shared.mirror.read().unwrap_or_else(PoisonError::into_inner).is_revoked(id, now);
+        match local {
+            Ok(revoked) => Ok(revoked),
+            Err(_) => self.ask(|| self.shared.remote_is_revoked(id)),
+        }
+    }
+}
+
+impl VersionSource for View<'_> {
+    /// The subject's version from the mirror; 0 when it was not bumped within the longest
+    /// token lifetime (so every token must carry `ver`).
+    fn current_version(&self, subject: &str) -> Result<Option<u64>, Error> {
+        self.gate()?;
+        let now = SystemClock.now()?;
+        let local = self.shared.mirror.read().unwrap_or_else(PoisonError::into_inner).version(subject, now);
+        match local {
+            Ok(v) => Ok(Some(v.unwrap_or(0))),
+            Err(_) => self.ask(|| {
+                let s = self.shared;
+                let v: Option<u64> = s.with_writer(|c| c.get(s.keys.version(subject)))?;
+                Ok(Some(v.unwrap_or(0)))
+            }),
+        }
+    }
+}
+
+/// `Fleet` as a store: each call is its own [`View`] (one decision per look-up).
+impl RevocationStore for Fleet {
+    fn revoke(&mut self, id: Revoked<'_>, expires_at: UnixSeconds, now: UnixSeconds) -> Result<(), Error> {
+        self.view().revoke(id, expires_at, now)
+    }
+    fn is_revoked(&self, id: Revoked<'_>, now: UnixSeconds) -> Result<bool, Error> {
+        self.view().is_revoked(id, now)
+    }
+}
+
+impl VersionSource for Fleet {
+    fn current_version(&self, subject: &str) -> Result<Option<u64>, Error> {
+        self.view().current_version(subject)
+    }
+}
+
+/// Adapts the core's `rotation` to the fleet: look-ups go to the view; the use of the old
+/// refresh token is held back for the compare-and-set script; a family revocation (reuse
+/// seen locally) is written at once.
+struct RotationGate<'v, 'f> {
+    view: &'v View<'f>,
+    used: Option<(String, UnixSeconds)>,
+    error: Option<FleetError>,
+}
+
+impl RevocationStore for RotationGate<'_, '_> {
+    fn revoke(&mut self, id: Revoked<'_>, expires_at: UnixSeconds, now: UnixSeconds) -> Result<(), Error> {
+        match id {
+            Revoked::Token(jti) => {
+                self.used = Some((jti.to_owned(), expires_at));
+                Ok(())
+            }
+            Revoked::Family(_) => match self.view.shared.revoke(id, expires_at, now) {
+                Ok(_) => Ok(()),
+                Err(FleetError::Token(e)) => Err(e),
+                Err(e) => {
+                    self.error = Some(e);
+                    Err(Error::StoreFull)
+                }
+            },
+        }
+    }
+    fn is_revoked(&self, id: Revoked<'_>, now: UnixSeconds) -> Result<bool, Error> {
+        self.view.is_revoked(id, now)
+    }
+}
+
+/// A write-only store for the core's `revoke`/`revoke_family` that keeps Redis's error.
+struct Recorder<'f> {
+    shared: &'f Shared,
+    error: Option<FleetError>,
+}
+
+impl Recorder<'_> {
+    fn finish(mut self, result: Result<(), Error>) -> Result<(), FleetError> {
+        match (self.error.take(), result) {
+            (Some(e), _) => Err(e),
+            (None, r) => r.map_err(FleetError::Token),
+        }
+    }
+}
+
+impl RevocationStore for Recorder<'_> {
+    fn revoke(&mut self, id: Revoked<'_>, expires_at: UnixSeconds, now: UnixSeconds) -> Result<(), Error> {
+        match self.shared.revoke(id, expires_at, now) {
+            Ok(_) => Ok(()),
+            Err(FleetError::Token(e)) => Err(e),
+            Err(e) => {
+                self.error = Some(e);
+                Err(Error::StoreFull)
+            }
+        }
+    }
+    fn is_revoked(&self, id: Revoked<'_>, now: UnixSeconds) -> Result<bool, Error> {
+        View::new(self.shared).is_revoked(id, now)
+    }
+}
