@@ -446,7 +446,7 @@ fn a_refresh_token_without_a_registered_family_cannot_rotate() {
         .unwrap();
     let refresh = pair.refresh.to_owned();
     assert_eq!(rotate(&a, &ct, &refresh).unwrap_err().token_error(), Some(Error::Revoked));
-    assert_eq!(a.remote_is_revoked(Revoked::Family(pair.family.as_str())).unwrap(), true);
+    assert!(a.remote_is_revoked(Revoked::Family(pair.family.as_str())).unwrap());
 }
 
 #[test]
@@ -505,7 +505,7 @@ fn revocations_beyond_the_log_retention_are_refused() {
     let now = SystemClock.now().unwrap();
     let too_far = now + hours(1) + LEEWAY + 1;
     assert!(matches!(a.revoke_id(Revoked::Token("x"), too_far, now), Err(FleetError::Config(_))));
-    assert_eq!(a.revoke_id(Revoked::Token("x"), now - 1, now).unwrap(), false, "already expired: no-op");
-    assert_eq!(a.revoke_id(Revoked::Token("x"), now + 10, now).unwrap(), true);
-    assert_eq!(a.revoke_id(Revoked::Token("x"), now + 10, now).unwrap(), false, "NX: once");
+    assert!(!a.revoke_id(Revoked::Token("x"), now - 1, now).unwrap(), "already expired: no-op");
+    assert!(a.revoke_id(Revoked::Token("x"), now + 10, now).unwrap());
+    assert!(!a.revoke_id(Revoked::Token("x"), now + 10, now).unwrap(), "NX: once");
 }

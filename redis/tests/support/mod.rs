@@ -244,11 +244,8 @@ fn pump(mut from: TcpStream, mut to: TcpStream, mode: &AtomicU8, stop: &AtomicBo
         match from.read(&mut buf) {
             Ok(0) => break,
             Ok(n) => match mode.load(Ordering::Relaxed) {
-                FORWARD => {
-                    if to.write_all(&buf[..n]).is_err() {
-                        break;
-                    }
-                }
+                FORWARD if to.write_all(&buf[..n]).is_err() => break,
+                FORWARD => {}
                 REFUSE => break,
                 _ => {} // black hole: the bytes are lost
             },
