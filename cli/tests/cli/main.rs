@@ -1,0 +1,7 @@
+//! Integration tests of the `ciphertoken` command: every command, every exit code, round
+//! trips with the library, OpenSSL-made keys, and PyJWT interop.
+
+mod common;
+mod keys;
+mod pyjwt;
+mod tokens;
