@@ -158,6 +158,11 @@ impl FleetConfig {
         &self.namespace
     }
 
+    /// The configured [`StalePolicy`].
+    pub fn stale_policy_value(&self) -> StalePolicy {
+        self.stale_policy
+    }
+
     /// The configured `max_staleness`.
     pub fn max_staleness_value(&self) -> Duration {
         self.max_staleness

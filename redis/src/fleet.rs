@@ -363,12 +363,10 @@ impl Fleet {
             v.registered().fam.map(|f| f.chars().collect())
         };
         self.revoke_token(ct, token, scratch)?;
-        if let Some(fam) = family {
-            let mut rec = Recorder { shared: &self.shared, error: None };
-            let r = ct.revoke_family(&fam, &mut rec);
-            rec.finish(r)?;
+        match family {
+            Some(fam) => self.revoke_family(ct, &fam),
+            None => Ok(()),
         }
-        Ok(())
     }
 
     /// Revokes a verified token of this issuer by its `jti`, until it expires.
@@ -383,6 +381,20 @@ impl Fleet {
     ) -> Result<(), FleetError> {
         let mut rec = Recorder { shared: &self.shared, error: None };
         let r = ct.revoke(token, &mut rec, scratch);
+        rec.finish(r)
+    }
+
+    /// Revokes a whole login (every token of family `fam`) for the longest token lifetime.
+    ///
+    /// # Errors
+    /// [`FleetError::Token`] for an empty or over-long id; [`FleetError::Redis`].
+    pub fn revoke_family<C: Clock, const K: usize>(
+        &self,
+        ct: &CipherToken<'_, C, K>,
+        fam: &str,
+    ) -> Result<(), FleetError> {
+        let mut rec = Recorder { shared: &self.shared, error: None };
+        let r = ct.revoke_family(fam, &mut rec);
         rec.finish(r)
     }
 

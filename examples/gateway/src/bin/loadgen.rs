@@ -1,0 +1,235 @@
+//! A bounded loopback load run against two gateways of one fleet (not part of CI).
+//!
+//! Half the connections hit gateway A, half gateway B, each `GET /api/hello` with a valid
+//! access token (verification from the local mirror). Meanwhile one thread revokes tokens
+//! on A at a steady rate and measures how long until B refuses each one (revocation
+//! propagation: A's `/revoke` → Redis script → `XREAD BLOCK` on B → B's mirror).
+//! CPU time of both gateway processes is read from `/proc/<pid>/stat`, to report verified
+//! requests per second per core of gateway CPU.
+//!
+//! ```text
+//! loadgen --a 127.0.0.1:8081 --b 127.0.0.1:8082 --admin <GATEWAY_ADMIN_TOKEN> \
+//!         [--seconds 10] [--connections 4] [--users 200] [--revoke-rate 20] [--redis-pid PID]
+//! ```
+
+use ciphertoken_gateway::Client;
+use serde_json::json;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+struct Options {
+    a: String,
+    b: String,
+    admin: String,
+    seconds: u64,
+    connections: usize,
+    users: usize,
+    revoke_rate: u64,
+    redis_pid: Option<u32>,
+}
+
+fn usage() -> ! {
+    eprintln!(
+        "usage: loadgen --a ADDR --b ADDR --admin TOKEN [--seconds 1..=120] [--connections N] \
+         [--users N] [--revoke-rate PER_S] [--redis-pid PID]"
+    );
+    std::process::exit(2)
+}
+
+fn options() -> Options {
+    let mut o = Options {
+        a: String::new(),
+        b: String::new(),
+        admin: String::new(),
+        seconds: 10,
+        connections: 4,
+        users: 200,
+        revoke_rate: 20,
+        redis_pid: None,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(flag) = args.next() {
+        let value = args.next().unwrap_or_else(|| usage());
+        let num = |v: &str| v.parse::<u64>().unwrap_or_else(|_| usage());
+        match flag.as_str() {
+            "--a" => o.a = value,
+            "--b" => o.b = value,
+            "--admin" => o.admin = value,
+            "--seconds" => o.seconds = num(&value).clamp(1, 120),
+            "--connections" => o.connections = num(&value).clamp(1, 256) as usize,
+            "--users" => o.users = num(&value).clamp(1, 100_000) as usize,
+            "--revoke-rate" => o.revoke_rate = num(&value).clamp(1, 1_000),
+            "--redis-pid" => o.redis_pid = Some(num(&value) as u32),
+            _ => usage(),
+        }
+    }
+    if o.a.is_empty() || o.b.is_empty() || o.admin.is_empty() {
+        usage()
+    }
+    o
+}
+
+/// User + system CPU seconds of a process so far.
+fn cpu_seconds(pid: u32) -> f64 {
+    let ticks_per_s = std::process::Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|s| s.trim().parse::<f64>().ok())
+        .unwrap_or(100.0);
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the parenthesised command name: state is field 3; utime 14, stime 15.
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / ticks_per_s
+}
+
+fn pct(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p / 100.0).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.3} ms", d.as_secs_f64() * 1e3)
+}
+
+fn login(client: &mut Client, sub: &str) -> String {
+    let r = client.post("/login", None, &json!({ "sub": sub })).expect("login request");
+    assert_eq!(r.status, 200, "login: {}", r.body);
+    r.field("access").expect("access token")
+}
+
+fn main() {
+    let o = options();
+    let mut ca = Client::connect(&o.a).expect("connect to A");
+    let mut cb = Client::connect(&o.b).expect("connect to B");
+    let pid = |c: &mut Client| -> u32 {
+        let h = c.get("/health", None).expect("health");
+        assert_eq!(h.status, 200, "gateway not fresh: {}", h.body);
+        h.json()["pid"].as_u64().expect("pid") as u32
+    };
+    let (pid_a, pid_b) = (pid(&mut ca), pid(&mut cb));
+
+    let users: Arc<Vec<String>> =
+        Arc::new((0..o.users).map(|i| login(&mut ca, &format!("load-{i}"))).collect());
+    let revocations = (o.seconds * o.revoke_rate) as usize;
+    let doomed: Vec<String> = (0..revocations).map(|i| login(&mut ca, &format!("doomed-{i}"))).collect();
+    eprintln!("{} users and {} tokens to revoke logged in; running {} s", o.users, revocations, o.seconds);
+
+    let cpu_before = [cpu_seconds(pid_a), cpu_seconds(pid_b), o.redis_pid.map_or(0.0, cpu_seconds)];
+    let start = Instant::now();
+    let deadline = start + Duration::from_secs(o.seconds);
+    let failures = Arc::new(AtomicU64::new(0));
+
+    let workers: Vec<_> = (0..o.connections)
+        .map(|i| {
+            let addr = if i % 2 == 0 { o.a.clone() } else { o.b.clone() };
+            let (users, failures) = (users.clone(), failures.clone());
+            std::thread::spawn(move || {
+                let mut c = Client::connect(&addr).expect("worker connect");
+                let mut latencies = Vec::with_capacity(1 << 20);
+                let mut n = i.wrapping_mul(7919);
+                while Instant::now() < deadline && latencies.len() < 50_000_000 {
+                    let token = &users[n % users.len()];
+                    n = n.wrapping_add(1);
+                    let t = Instant::now();
+                    let r = c.get("/api/hello", Some(token)).expect("request");
+                    latencies.push(t.elapsed());
+                    if r.status != 200 && failures.fetch_add(1, Ordering::Relaxed) == 0 {
+                        eprintln!("first failure: {} {}", r.status, r.body);
+                    }
+                }
+                latencies
+            })
+        })
+        .collect();
+
+    let (a, b, admin, rate) = (o.a.clone(), o.b.clone(), o.admin.clone(), o.revoke_rate);
+    let revoker = std::thread::spawn(move || {
+        let mut ca = Client::connect(&a).expect("revoker connect A");
+        let mut cb = Client::connect(&b).expect("revoker connect B");
+        let interval = Duration::from_secs_f64(1.0 / rate as f64);
+        let mut propagation = Vec::new();
+        let mut missed = 0u32;
+        for (k, token) in doomed.iter().enumerate() {
+            let at = start + interval * k as u32;
+            if at >= deadline {
+                break;
+            }
+            if let Some(wait) = at.checked_duration_since(Instant::now()) {
+                std::thread::sleep(wait);
+            }
+            let t0 = Instant::now();
+            let r = ca.post("/revoke", Some(&admin), &json!({ "token": token })).expect("revoke");
+            assert_eq!(r.status, 204, "revoke: {}", r.body);
+            // Poll B until it refuses (bounded: 2 s, 100 µs between probes).
+            let refused = loop {
+                let r = cb.get("/api/hello", Some(token)).expect("probe");
+                if r.status == 401 {
+                    break Some(t0.elapsed());
+                }
+                if t0.elapsed() > Duration::from_secs(2) {
+                    break None;
+                }
+                std::thread::sleep(Duration::from_micros(100));
+            };
+            match refused {
+                Some(d) => propagation.push(d),
+                None => missed += 1,
+            }
+        }
+        (propagation, missed)
+    });
+
+    let mut latencies: Vec<Duration> = workers.into_iter().flat_map(|w| w.join().expect("worker")).collect();
+    let (mut propagation, missed) = revoker.join().expect("revoker");
+    let wall = start.elapsed().as_secs_f64();
+    let cpu_after = [cpu_seconds(pid_a), cpu_seconds(pid_b), o.redis_pid.map_or(0.0, cpu_seconds)];
+    let gw_cpu = (cpu_after[0] - cpu_before[0]) + (cpu_after[1] - cpu_before[1]);
+    let redis_cpu = cpu_after[2] - cpu_before[2];
+    latencies.sort();
+    propagation.sort();
+    let failed = failures.load(Ordering::Relaxed);
+    let verified = latencies.len() as u64 - failed;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+
+    println!("machine: {cores} cores (load generator, both gateways and Redis share them), loopback");
+    println!("duration {wall:.2} s, {} connections, {} users", o.connections, o.users);
+    println!(
+        "verified requests: {verified} ({failed} not 200) = {:.0} req/s in total",
+        verified as f64 / wall
+    );
+    println!(
+        "gateway CPU: A {:.2} s + B {:.2} s = {gw_cpu:.2} s -> {:.0} verified req/s per core",
+        cpu_after[0] - cpu_before[0],
+        cpu_after[1] - cpu_before[1],
+        verified as f64 / gw_cpu.max(1e-9)
+    );
+    if o.redis_pid.is_some() {
+        println!("redis CPU: {redis_cpu:.2} s");
+    }
+    println!(
+        "latency (client-side, keep-alive): p50 {} p99 {} p99.9 {} max {}",
+        ms(pct(&latencies, 50.0)),
+        ms(pct(&latencies, 99.0)),
+        ms(pct(&latencies, 99.9)),
+        ms(latencies.last().copied().unwrap_or_default())
+    );
+    println!(
+        "revocation propagation A -> B ({} revocations at {}/s, {missed} not seen within 2 s): p50 {} p99 {} max {}",
+        propagation.len(),
+        o.revoke_rate,
+        ms(pct(&propagation, 50.0)),
+        ms(pct(&propagation, 99.0)),
+        ms(propagation.last().copied().unwrap_or_default())
+    );
+    if failed > 0 || missed > 0 {
+        std::process::exit(1);
+    }
+}
