@@ -9,8 +9,8 @@ use core::mem::{align_of, size_of, MaybeUninit};
 /// Bytes of storage a `ct_key` needs (`sizeof(ct_key)`).
 pub const CT_KEY_SIZE: usize = 320;
 
-/// Caller-allocated storage for one key (a private key, which signs and verifies, or a
-/// public key / HMAC secret). Opaque: initialize it with one of the `ct_key_*` constructors,
+/// Caller-allocated storage for one key: an HMAC secret or a private key (signs and
+/// verifies) or a public key (verifies). Opaque: initialize it with one of the `ct_key_*` constructors,
 /// never read or write its bytes, and erase it with `ct_key_wipe` when done. It holds no
 /// pointer and no heap memory, so it needs no other clean-up; it may live anywhere
 /// (stack, static, pool) that is aligned like `uint64_t`. A byte-wise copy is an independent
@@ -301,10 +301,10 @@ pub unsafe extern "C" fn ct_key_public_key(
     })
 }
 
-/// Erases a key: drops it (its primitives zeroize their secrets) and overwrites all
-/// `CT_KEY_SIZE` bytes with zeros. Afterwards calls with it return `CT_STATUS_UNINITIALIZED`
-/// until it is initialized again. Safe on a wiped or never-initialized key; does nothing
-/// for NULL or misaligned pointers.
+/// Erases a key: overwrites all `CT_KEY_SIZE` bytes with zeros (volatile writes the
+/// compiler cannot elide). Afterwards calls with it return `CT_STATUS_UNINITIALIZED` until it
+/// is initialized again. Safe on a wiped or never-initialized key (it reads nothing); does
+/// nothing for NULL or misaligned pointers.
 ///
 /// # Safety
 /// `key` is NULL or points to `CT_KEY_SIZE` writable bytes nothing else accesses.
@@ -312,15 +312,10 @@ pub unsafe extern "C" fn ct_key_public_key(
 pub unsafe extern "C" fn ct_key_wipe(key: *mut ct_key) {
     let _ = guard(|| {
         non_null(&[key.cast()])?;
-        // SAFETY: non-null, points to a `ct_key` (caller).
-        if unsafe { key_ref(key) }.is_ok() {
-            // SAFETY: `key_ref` found a live `KeySlot`, exclusively ours; it is dropped once:
-            // the magic is erased right after.
-            unsafe { core::ptr::drop_in_place(key.cast::<KeySlot>()) };
-        } else {
-            aligned(key)?;
-        }
-        // SAFETY: `key` is writable and aligned; all-zero bytes are a valid `ct_key`.
+        aligned(key)?;
+        // SAFETY: `key` is writable and aligned (caller, checked); all-zero bytes are a valid
+        // `ct_key`. A live key is not dropped first: the key types own no heap memory and
+        // their `Drop` only zeroizes, which this does for every byte, magic included.
         unsafe { zeroize::zeroize_flat_type(key) };
         Ok(())
     });

@@ -41,18 +41,28 @@ pub mod status;
 pub mod token;
 pub mod validation;
 
-/// Bare-metal panic handler. The library has no known panic path, but the crypto
-/// dependencies keep some the compiler cannot prove dead. On Arm it executes a permanently
-/// undefined instruction (a HardFault the firmware's handler sees); elsewhere it spins.
+/// Panic handler of builds without std. The library has no known panic path, but the crypto
+/// dependencies keep some the compiler cannot prove dead. On bare-metal Arm it executes a
+/// permanently undefined instruction (a HardFault the firmware's handler sees), on other
+/// bare-metal targets it spins; under an operating system it calls the C library's `abort()`.
 #[cfg(all(feature = "panic-handler", not(feature = "std"), not(test)))]
 #[panic_handler]
 fn panic(_info: &core::panic::PanicInfo<'_>) -> ! {
-    #[cfg(target_arch = "arm")]
+    #[cfg(not(target_os = "none"))]
+    {
+        extern "C" {
+            fn abort() -> !;
+        }
+        // SAFETY: `abort` from the C library takes no arguments and never returns.
+        unsafe { abort() }
+    }
+    #[cfg(all(target_os = "none", target_arch = "arm"))]
     // SAFETY: `udf` raises an UsageFault/HardFault; it touches no memory or registers the
     // compiler relies on, and the function never returns either way.
     unsafe {
         core::arch::asm!("udf #0xfe", options(nomem, nostack));
     }
+    #[cfg(target_os = "none")]
     loop {
         core::hint::spin_loop();
     }

@@ -29,6 +29,7 @@ use std::time::Instant;
 
 mod bench;
 mod embedded;
+mod ffi;
 
 /// The core crate's package name.
 const CORE: &str = "ciphertoken";
@@ -57,6 +58,7 @@ const SUBCOMMANDS: &[(&str, &str, &str)] = &[
         "test [--list]",
         "run every CI step in order, stop at the first failure (--list: print the steps only)",
     ),
+    ("header", "header", "regenerate include/ciphertoken.h with cbindgen (the pinned version)"),
     (
         "bench",
         "bench [--quick]",
@@ -79,6 +81,7 @@ fn main() -> ExitCode {
             list_steps(&test_steps());
             ExitCode::SUCCESS
         }
+        ["header"] => report(ffi::write_header(&workspace_root())),
         ["bench"] | ["bench", "--quick"] => match bench::run(&workspace_root(), args.len() == 2) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
@@ -233,19 +236,14 @@ fn test_steps() -> Vec<Step> {
         &["run", "--example", "quickstart"],
     ));
 
+    // C ABI: header freshness, C tests (C99, C++, sanitizers, valgrind), C example, Python.
+    steps.extend(ffi::steps(&workspace_root()));
+
     // Microcontrollers: the firmware on four emulated cores (examples/firmware).
     steps.push(Step::check(
         "qemu firmware",
         "cargo xtask qemu: build examples/firmware for 4 targets, run each under QEMU",
         embedded::qemu_step,
-    ));
-
-    // Gateway fleets (redis/, examples/gateway): the real-Redis fault tests, ignored by the
-    // plain test step. Each test starts its own redis-server (installed by .ci/run) on a free
-    // 127.0.0.1 port with AOF, and stops it by its PID.
-    steps.push(Step::cargo(
-        "redis fleet real-server tests",
-        &["test", "-p", "ciphertoken-redis", "-p", "ciphertoken-gateway", "--", "--ignored"],
     ));
 
     // Later issues: C tests, header freshness, QEMU firmware, fuzz smoke.
