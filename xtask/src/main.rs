@@ -246,6 +246,14 @@ fn test_steps() -> Vec<Step> {
         embedded::qemu_step,
     ));
 
+    // Gateway fleets (redis/, examples/gateway): the real-Redis fault tests, ignored by the
+    // plain test step. Each test starts its own redis-server (installed by .ci/run) on a free
+    // 127.0.0.1 port with AOF, and stops it by its PID.
+    steps.push(Step::cargo(
+        "redis fleet real-server tests",
+        &["test", "-p", "ciphertoken-redis", "-p", "ciphertoken-gateway", "--", "--ignored"],
+    ));
+
     // Later issues: C tests, header freshness, QEMU firmware, fuzz smoke.
     steps
 }
