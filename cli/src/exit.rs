@@ -86,14 +86,16 @@ impl Exit {
         match self {
             Exit::Ok => "success (for verify: signature valid and every claim accepted)",
             Exit::Internal => "internal error (a bug; please report it)",
-            Exit::Usage => "usage: bad arguments or input data (claims JSON, missing exp, ...)",
-            Exit::Io => "I/O: cannot read or write a file or stream, output exists, RNG failure",
-            Exit::Key => "key: unreadable, malformed, wrong kind or algorithm, refused",
-            Exit::Malformed => "malformed token (segments, base64url, JSON, header, alg)",
+            Exit::Usage => "bad arguments or input data (claims JSON, missing exp, key and token both on stdin)",
+            Exit::Io => "cannot read or write a file or stream, output file exists, RNG failure",
+            Exit::Key => {
+                "key unreadable, malformed, of the wrong kind or algorithm, or refused (HMAC secret for export-c)"
+            }
+            Exit::Malformed => "segments, base64url, JSON, header, unsupported or none alg",
             Exit::Signature => "bad signature, alg differs from the key's, or no key for the kid",
-            Exit::Expired => "token expired (exp passed, after leeway)",
-            Exit::NotYetValid => "token not yet valid (nbf or iat in the future, after leeway)",
-            Exit::Claims => "claim policy: required claim missing or ill-typed, iss/aud/sub mismatch",
+            Exit::Expired => "exp passed (after leeway)",
+            Exit::NotYetValid => "nbf or iat in the future (after leeway)",
+            Exit::Claims => "required claim missing or ill-typed, iss/aud/sub mismatch",
         }
     }
 
@@ -216,6 +218,9 @@ pub fn describe(e: CoreError) -> String {
         }
         CoreError::AlgorithmMismatch => {
             "the token's alg is not the key's algorithm (the key decides, never the token)".to_owned()
+        }
+        CoreError::InvalidSignature => {
+            "invalid signature: the token was not signed by this key, or it was altered".to_owned()
         }
         CoreError::KeyTooShort => {
             "key too short: HMAC secrets must be at least the hash size (32/48/64 bytes for \

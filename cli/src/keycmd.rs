@@ -313,8 +313,8 @@ fn export_c(ctx: Ctx, a: &ExportCArgs) -> Result<()> {
         c.push_str(" * Public: safe to embed and to publish.\n");
     }
     c.push_str(&format!(
-        " *\n * Load it with (ct_key: CT_KEY_SIZE bytes, caller-allocated):\n *   {loader}(&key, {name}, {upper}_LEN);\n \
-         *   ct_key_set_kid(&key, {upper}_KID, sizeof {upper}_KID - 1);\n */\n",
+        " *\n * Load it into a caller-allocated key (#include \"ciphertoken.h\"; static ct_key key;):\n \
+         *   {loader}(&key, {name}, {upper}_LEN);\n *   ct_key_set_kid(&key, CT_LIT({upper}_KID));\n */\n",
         name = a.name
     ));
     c.push_str(&format!("#ifndef {upper}_H\n#define {upper}_H\n\n#include <stdint.h>\n\n"));

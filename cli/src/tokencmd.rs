@@ -122,7 +122,14 @@ pub struct SizeArgs {
 /// The token from the argument or stdin, without surrounding white space.
 fn read_token(arg: Option<&str>, key: &KeyArgs) -> Result<String> {
     let text = match arg {
-        Some(t) if t != "-" => t.to_owned(),
+        Some(t) if t != "-" => {
+            if t.split('.').count() != 3 && std::path::Path::new(t).is_file() {
+                return Err(CliError::usage(format!(
+                    "TOKEN is the token itself, not a file: read {t} through stdin (< {t})"
+                )));
+            }
+            t.to_owned()
+        }
         _ => {
             if key.reads_stdin() {
                 return Err(CliError::usage("the key and the token cannot both come from stdin"));

@@ -270,6 +270,10 @@ fn verify_reads_the_token_from_stdin_and_reports() {
         assert!(out.stderr.contains("verified: EdDSA signature valid"), "{}", out.stderr);
         assert!(out.stderr.contains(&kid));
     }
+    // A file name where the token goes gets a hint, not "malformed".
+    d.write("token.jwt", &t);
+    let out = d.run(&["verify", "--key-file", "k.pem.pub", "token.jwt"]).expect(code::USAGE);
+    assert!(out.stderr.contains("< token.jwt"), "{}", out.stderr);
     let quiet = d.run_stdin(&["verify", "--key-file", "k.pem.pub", "--now", &at, "-q"], &t).expect(code::OK);
     assert!(quiet.stderr.is_empty());
 
@@ -419,6 +423,19 @@ fn help_lists_every_exit_code_and_completions_work() {
                 out.stdout
             );
         }
+    }
+    // The README's table says the same as --help, row for row.
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"))
+        .unwrap()
+        .replace('`', "");
+    let help = d.run(&["--help"]).expect(code::OK).stdout;
+    let rows: Vec<&str> = help.lines().skip_while(|l| !l.starts_with("Exit codes:")).skip(1).collect();
+    assert_eq!(rows.len(), 10, "{help}");
+    for row in rows {
+        let (n, rest) = row.trim_start().split_once("  ").unwrap();
+        let (kind, meaning) = rest.trim_start().split_once(' ').unwrap();
+        let line = format!("| {n} | {kind} | {} |", meaning.trim());
+        assert!(readme.contains(&line), "README.md lacks the row {line:?}");
     }
     for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
         let out = d.run(&["completions", shell]).expect(code::OK);
