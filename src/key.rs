@@ -3,6 +3,12 @@
 //! Private material is zeroized on drop (by the primitives' own `Drop`, with their `zeroize`
 //! features on) and `Debug` never prints key bytes.
 
+// Without a signing algorithm no `SigningKey` can exist: its code is dead by construction.
+#![cfg_attr(
+    not(any(feature = "hs", feature = "es256", feature = "eddsa")),
+    allow(unused_variables, unreachable_code, dead_code)
+)]
+
 use crate::{Algorithm, Error};
 use core::fmt;
 
@@ -66,6 +72,9 @@ enum Secret {
     Es256(p256::ecdsa::SigningKey),
     #[cfg(feature = "eddsa")]
     EdDSA(ed25519_compact::KeyPair),
+    /// No signing algorithm compiled in: no secret can exist (keeps the matches exhaustive).
+    #[cfg(not(any(feature = "hs", feature = "es256", feature = "eddsa")))]
+    None(core::convert::Infallible),
 }
 
 #[derive(Clone)]
@@ -80,6 +89,9 @@ enum Public {
     EdDSA(ed25519_compact::PublicKey),
     #[cfg(feature = "rsa")]
     Rsa(crate::rsa::RsaKey),
+    /// No algorithm compiled in: no key can exist (keeps the matches exhaustive).
+    #[cfg(not(any(feature = "hs", feature = "es256", feature = "eddsa", feature = "rsa")))]
+    None(core::convert::Infallible),
 }
 
 #[cfg(feature = "hs")]
@@ -204,6 +216,8 @@ impl SigningKey {
             Secret::Es256(_) => Algorithm::ES256,
             #[cfg(feature = "eddsa")]
             Secret::EdDSA(_) => Algorithm::EdDSA,
+            #[cfg(not(any(feature = "hs", feature = "es256", feature = "eddsa")))]
+            Secret::None(never) => match *never {},
         }
     }
 
@@ -221,6 +235,8 @@ impl SigningKey {
             Secret::Es256(k) => Public::Es256(*k.verifying_key()),
             #[cfg(feature = "eddsa")]
             Secret::EdDSA(k) => Public::EdDSA(k.pk),
+            #[cfg(not(any(feature = "hs", feature = "es256", feature = "eddsa")))]
+            Secret::None(never) => match *never {},
         };
         VerifyingKey { public, kid: self.kid.clone() }
     }
@@ -249,6 +265,8 @@ impl SigningKey {
                 out.copy_from_slice(&k.sk.sign(message, None)[..]);
                 Ok(needed)
             }
+            #[cfg(not(any(feature = "hs", feature = "es256", feature = "eddsa")))]
+            Secret::None(never) => match *never {},
         }
     }
 }
@@ -432,6 +450,8 @@ impl VerifyingKey {
             Public::EdDSA(_) => Algorithm::EdDSA,
             #[cfg(feature = "rsa")]
             Public::Rsa(k) => k.alg,
+            #[cfg(not(any(feature = "hs", feature = "es256", feature = "eddsa", feature = "rsa")))]
+            Public::None(never) => match *never {},
         }
     }
 
@@ -496,6 +516,8 @@ impl VerifyingKey {
             }
             #[cfg(feature = "rsa")]
             Public::Rsa(k) => k.verify(message, signature),
+            #[cfg(not(any(feature = "hs", feature = "es256", feature = "eddsa", feature = "rsa")))]
+            Public::None(never) => match *never {},
         }
     }
 }

@@ -28,13 +28,15 @@ use crate::{Algorithm, Error};
 use core::fmt;
 use sha2::Digest;
 
-#[cfg(target_pointer_width = "64")]
+// `--cfg ciphertoken_limb32` forces 32-bit limbs on a 64-bit host, so that the code the
+// microcontrollers run is tested natively (`cargo xtask test` does it for the RSA tests).
+#[cfg(all(target_pointer_width = "64", not(ciphertoken_limb32)))]
 type Limb = u64;
-#[cfg(target_pointer_width = "64")]
+#[cfg(all(target_pointer_width = "64", not(ciphertoken_limb32)))]
 type Wide = u128;
-#[cfg(not(target_pointer_width = "64"))]
+#[cfg(not(all(target_pointer_width = "64", not(ciphertoken_limb32))))]
 type Limb = u32;
-#[cfg(not(target_pointer_width = "64"))]
+#[cfg(not(all(target_pointer_width = "64", not(ciphertoken_limb32))))]
 type Wide = u64;
 
 const LIMB_BITS: usize = Limb::BITS as usize;
@@ -688,6 +690,49 @@ mod tests {
         let mut back: Num = [0; MAX_LIMBS];
         mont_mul(&mut back[..l], &am[..l], &one[..l], &key.n[..l], key.n0inv);
         assert_eq!(back, a);
+    }
+
+    #[test]
+    fn limb_width_follows_cfg() {
+        #[cfg(ciphertoken_limb32)]
+        assert_eq!(LIMB_BITS, 32);
+        #[cfg(not(ciphertoken_limb32))]
+        assert_eq!(LIMB_BITS, usize::BITS as usize);
+        assert_eq!(MAX_LIMBS * LIMB_BITS, 4096);
+    }
+
+    fn hex(s: &str) -> [u8; 520] {
+        let mut out = [0u8; 520];
+        for (i, pair) in s.as_bytes().chunks(2).enumerate() {
+            out[i] = u8::from_str_radix(core::str::from_utf8(pair).unwrap(), 16).unwrap();
+        }
+        out
+    }
+
+    /// Known answers from the OpenSSL CLI (tests/data/rsa/make_kat.sh): 2049-bit (8j+1),
+    /// 3072-bit e = 3 and 4096-bit keys, every algorithm. Runs with the native limb width
+    /// and, under `--cfg ciphertoken_limb32`, with the 32-bit limbs microcontrollers use.
+    #[test]
+    fn openssl_known_answers() {
+        let mut count = 0;
+        for line in include_str!("../tests/data/rsa/kat.txt").lines().filter(|l| !l.starts_with('#')) {
+            let f: [&str; 5] = line.split(' ').collect::<heapless::Vec<&str, 5>>().into_array().unwrap();
+            let alg = Algorithm::from_name(f[0]).unwrap();
+            let (n, e, msg, sig) = (hex(f[1]), hex(f[2]), hex(f[3]), hex(f[4]));
+            let (n, e, msg, sig) =
+                (&n[..f[1].len() / 2], &e[..f[2].len() / 2], &msg[..f[3].len() / 2], &sig[..f[4].len() / 2]);
+            let key = RsaPublicKey::new(n, e).unwrap();
+            assert_eq!(key.verify(alg, msg, sig), Ok(()), "{line:.40}");
+            let mut bad = hex(f[4]);
+            bad[sig.len() / 2] ^= 0x10;
+            assert_eq!(key.verify(alg, msg, &bad[..sig.len()]), Err(Error::InvalidSignature));
+            assert_eq!(key.verify(alg, &msg[1..], sig), Err(Error::InvalidSignature));
+            for other in Algorithm::ALL.into_iter().filter(|a| a.is_rsa() && *a != alg) {
+                assert_eq!(key.verify(other, msg, sig), Err(Error::InvalidSignature), "{other:?}");
+            }
+            count += 1;
+        }
+        assert_eq!(count, 18);
     }
 
     #[test]

@@ -6,7 +6,9 @@
 #![cfg(feature = "rsa")]
 
 use ciphertoken::rsa::RsaPublicKey;
-use ciphertoken::{verify_registered, verify_scratch_len, Algorithm, Error, FixedClock, Validation, VerifyingKey};
+use ciphertoken::{
+    verify_registered, verify_scratch_len, Algorithm, Error, FixedClock, Validation, VerifyingKey,
+};
 use rsa::pkcs8::DecodePrivateKey;
 use rsa::signature::{RandomizedSigner, SignatureEncoding, Signer, Verifier};
 use rsa::traits::{PrivateKeyParts, PublicKeyParts};
@@ -16,8 +18,14 @@ use sha2::{Digest, Sha256, Sha384, Sha512};
 const KEYS: [&str; 7] =
     ["key_2048", "key_2049", "key_3072", "key_3073", "key_4096", "key_3072_e3", "key_2048_e4294967297"];
 
-const RSA_ALGS: [Algorithm; 6] =
-    [Algorithm::RS256, Algorithm::RS384, Algorithm::RS512, Algorithm::PS256, Algorithm::PS384, Algorithm::PS512];
+const RSA_ALGS: [Algorithm; 6] = [
+    Algorithm::RS256,
+    Algorithm::RS384,
+    Algorithm::RS512,
+    Algorithm::PS256,
+    Algorithm::PS384,
+    Algorithm::PS512,
+];
 
 const NOW: u64 = 1_700_000_000;
 
@@ -112,14 +120,23 @@ fn differential_against_rsa_crate() {
                 // The key fixes the algorithm: no other RSA algorithm accepts it.
                 for (b, other) in keys.iter().enumerate() {
                     if b != a {
-                        assert_eq!(other.verify_raw(msg, &sig), Err(Error::InvalidSignature), "{name} {alg:?} as {:?}", other.algorithm());
+                        assert_eq!(
+                            other.verify_raw(msg, &sig),
+                            Err(Error::InvalidSignature),
+                            "{name} {alg:?} as {:?}",
+                            other.algorithm()
+                        );
                         rejected += 1;
                     }
                 }
                 // One flipped bit anywhere in the signature or the message: both reject.
                 for bit in [0, 7, 8 * sig.len() / 2 + 3, 8 * sig.len() - 1] {
                     let bad = flip(&sig, bit);
-                    assert_eq!(keys[a].verify_raw(msg, &bad), Err(Error::InvalidSignature), "{name} {alg:?} sig bit {bit}");
+                    assert_eq!(
+                        keys[a].verify_raw(msg, &bad),
+                        Err(Error::InvalidSignature),
+                        "{name} {alg:?} sig bit {bit}"
+                    );
                     assert!(!their_verify(&pk, alg, msg, &bad));
                     rejected += 1;
                 }
@@ -131,7 +148,9 @@ fn differential_against_rsa_crate() {
             }
         }
     }
-    println!("rsa crate differential: {accepted} signatures accepted, {rejected} altered/misattributed rejected");
+    println!(
+        "rsa crate differential: {accepted} signatures accepted, {rejected} altered/misattributed rejected"
+    );
     assert_eq!(accepted, KEYS.len() * RSA_ALGS.len() * msgs.len());
 }
 
@@ -153,7 +172,10 @@ fn prepared_key_verifies_both_schemes_when_asked_explicitly() {
     let vk = VerifyingKey::from_rsa(Algorithm::RS384, prepared.clone()).unwrap();
     assert_eq!(vk.verify_raw(msg, &rs), Ok(()));
     assert_eq!(vk.verify_raw(msg, &ps), Err(Error::InvalidSignature));
-    assert_eq!(VerifyingKey::from_rsa(Algorithm::ES256, prepared.clone()).unwrap_err(), Error::UnsupportedAlgorithm);
+    assert_eq!(
+        VerifyingKey::from_rsa(Algorithm::ES256, prepared.clone()).unwrap_err(),
+        Error::UnsupportedAlgorithm
+    );
     // Modulus and exponent round-trip.
     let mut buf = [0u8; 512];
     assert_eq!(prepared.write_modulus(&mut buf).unwrap(), &sk.n().to_bytes_be()[..]);
@@ -223,7 +245,10 @@ fn key_rules() {
     // 2047 bits: too short. 4097 bits: unsupported.
     let n2047 = (sk.n() >> 1usize) | BigUint::from(1u32);
     assert_eq!(n2047.bits(), 2047);
-    assert_eq!(VerifyingKey::rsa(Algorithm::RS256, &n2047.to_bytes_be(), &e).unwrap_err(), Error::KeyTooShort);
+    assert_eq!(
+        VerifyingKey::rsa(Algorithm::RS256, &n2047.to_bytes_be(), &e).unwrap_err(),
+        Error::KeyTooShort
+    );
     let sk4096 = private_key("key_4096");
     let n4097 = (sk4096.n() << 1usize) | BigUint::from(1u32);
     assert_eq!(n4097.bits(), 4097);
@@ -362,8 +387,10 @@ fn bleichenbacher_e3_forgery_is_rejected() {
     let k = sk.size();
     assert_eq!(k, 384);
     let msg = br#"eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhZG1pbiIsImV4cCI6OTk5OTk5OTk5OX0"#;
-    let digest_info: [u8; 19] =
-        [0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20];
+    let digest_info: [u8; 19] = [
+        0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00,
+        0x04, 0x20,
+    ];
     let hash = Sha256::digest(msg);
     // 00 01 FF×8 00 DigestInfo H, then garbage to fill k bytes.
     let mut prefix = vec![0x00, 0x01];

@@ -35,7 +35,7 @@ mod ffi;
 const CORE: &str = "ciphertoken";
 
 /// Cargo features of the core that must each build on their own.
-const CORE_FEATURES: &[&str] = &["hs", "es256", "eddsa", "std"];
+const CORE_FEATURES: &[&str] = &["hs", "es256", "eddsa", "std", "rsa"];
 
 /// Bare-metal targets the core must build for (default features and none).
 const NO_STD_TARGETS: &[&str] = &[
@@ -172,11 +172,40 @@ fn test_steps() -> Vec<Step> {
                 "warnings",
             ],
         ),
+        // Code behind non-default features (rsa, jwk) is linted too, natively and for a
+        // 32-bit microcontroller (the RSA arithmetic uses 32-bit limbs there).
+        Step::cargo(
+            "clippy core all-features all-targets",
+            &["clippy", "-p", CORE, "--all-features", "--all-targets", "--", "-D", "warnings"],
+        ),
+        Step::cargo(
+            "clippy core rsa thumbv7em",
+            &[
+                "clippy",
+                "-p",
+                CORE,
+                "--target",
+                "thumbv7em-none-eabihf",
+                "--features",
+                "rsa",
+                "--",
+                "-D",
+                "warnings",
+            ],
+        ),
         Step::cargo("test workspace", &["test", "--workspace"]),
         Step::cargo(
             "test core all-features",
             &["test", "-p", CORE, "--all-features"],
         ),
+        // The RSA arithmetic with the 32-bit limbs microcontrollers use, on this 64-bit host
+        // (unit tests incl. OpenSSL known answers; own target dir: RUSTFLAGS differ).
+        Step::cargo(
+            "test core rsa 32-bit limbs",
+            &["test", "-p", CORE, "--features", "rsa", "--lib", "rsa::"],
+        )
+        .env("RUSTFLAGS", "--cfg ciphertoken_limb32")
+        .env("CARGO_TARGET_DIR", "target/limb32"),
     ];
 
     for feature in CORE_FEATURES {
