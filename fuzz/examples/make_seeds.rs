@@ -15,7 +15,8 @@ const RFC7515_A1: &str = "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJqb
 const RFC7515_A3: &str = "eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ.DtEhU3ljbEg8L38VWAfUAqOyKAM6-Xx-F4GawxaepmXFCgfTjDxw5djxLa8ISlSApmWQxfKTUJqPP3-Kg6NU1Q";
 const RFC8037_A4: &str = "eyJhbGciOiJFZERTQSJ9.RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc.hgyY0il_MGCjP0JzlnLWG1PPOt7-09PGcvMg3AIbQR6dWbhijcNR4ki4iylGjg5BhVsPt9g7sVvpAr_MuM0KAg";
 const RFC_HEADER_A1: &[u8] = b"{\"typ\":\"JWT\",\r\n \"alg\":\"HS256\"}";
-const RFC_PAYLOAD: &[u8] = b"{\"iss\":\"joe\",\r\n \"exp\":1300819380,\r\n \"http://example.com/is_root\":true}";
+const RFC_PAYLOAD: &[u8] =
+    b"{\"iss\":\"joe\",\r\n \"exp\":1300819380,\r\n \"http://example.com/is_root\":true}";
 
 /// Header/payload pairs that attack the parsing and validation behind a valid signature
 /// (`{alg}` is replaced by the key's algorithm).
@@ -119,7 +120,7 @@ fn attack_tokens(fixed: Fixed) -> Vec<Vec<u8>> {
         format!("{h}.{p} .{s}").into_bytes(),
         format!("{h}.{p}").into_bytes(),
         format!("{h}.{p}.{s}.{s}").into_bytes(),
-        format!("..").into_bytes(),
+        b"..".to_vec(),
         format!("{h}..{s}").into_bytes(),
         format!("{p}.{h}.{s}").into_bytes(),
         format!("{h}.{p}.{}", "A".repeat(5000)).into_bytes(),
@@ -139,7 +140,8 @@ fn attack_tokens(fixed: Fixed) -> Vec<Vec<u8>> {
 
 fn write(dir: &Path, bytes: &[u8]) {
     // Content-addressed names (FNV-1a), like libFuzzer's own, so reruns add nothing.
-    let hash = bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    let hash =
+        bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
     fs::create_dir_all(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
     fs::write(dir.join(format!("seed-{hash:016x}")), bytes).unwrap_or_else(|e| panic!("{e}"));
 }
@@ -168,7 +170,9 @@ fn main() {
         let other = if fixed == Fixed::Hs256 { Fixed::EdDSA } else { Fixed::Hs256 };
         write(&dir, &[&[0u8][..], valid_token(other)].concat());
         // Mode 1: a few edit scripts (flip a signature bit, swap segments, insert a dot).
-        for cmds in [&[0u8, 0xff, 0xff, 1][..], &[5, 0, 0, 0x10], &[2, 10, 0, b'.'], &[4, 30, 0, 0, 3, 0, 0, 0]] {
+        for cmds in
+            [&[0u8, 0xff, 0xff, 1][..], &[5, 0, 0, 0x10], &[2, 10, 0, b'.'], &[4, 30, 0, 0, 3, 0, 0, 0]]
+        {
             write(&dir, &[&[1u8][..], cmds].concat());
         }
         // Mode 2: header/payload pairs behind a valid signature, under each policy.
@@ -196,7 +200,9 @@ fn main() {
             write(&dir, seg.as_bytes());
         }
     }
-    for s in ["", "A", "AA", "AB", "AAA", "AAB", "AAAA", "QQ==", "+/+/", "-_-_", "aGk", "aGl", "a Gk", "aGk\n"] {
+    for s in
+        ["", "A", "AA", "AB", "AAA", "AAB", "AAAA", "QQ==", "+/+/", "-_-_", "aGk", "aGl", "a Gk", "aGk\n"]
+    {
         write(&dir, s.as_bytes());
     }
 

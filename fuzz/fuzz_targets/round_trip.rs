@@ -56,7 +56,9 @@ fn claims(u: &mut Unstructured<'_>) -> Result<Map<String, Value>> {
             let v = match (name, u.int_in_range(0..=3)?) {
                 ("exp" | "nbf" | "iat" | "ver", 0..=2) => number(u)?,
                 ("aud", 0) => Value::Array(
-                    (0..u.int_in_range(0..=3)?).map(|_| String::arbitrary(u).map(Value::String)).collect::<Result<_>>()?,
+                    (0..u.int_in_range(0..=3)?)
+                        .map(|_| String::arbitrary(u).map(Value::String))
+                        .collect::<Result<_>>()?,
                 ),
                 (_, 0..=2) => Value::String(String::arbitrary(u)?),
                 _ => value(u, 2)?,
@@ -66,6 +68,26 @@ fn claims(u: &mut Unstructured<'_>) -> Result<Map<String, Value>> {
     }
     Ok(map)
 }
+
+/// The signing key and its verifying key for `alg` (cached: deriving a public key costs a
+/// scalar multiplication).
+fn keys(alg: Algorithm) -> &'static (SigningKey, ciphertoken::VerifyingKey) {
+    static KEYS: std::sync::OnceLock<Vec<(SigningKey, ciphertoken::VerifyingKey)>> =
+        std::sync::OnceLock::new();
+    let all = KEYS.get_or_init(|| {
+        ALGS.iter()
+            .map(|&a| {
+                let k = signing_key(a);
+                let vk = k.verifying_key();
+                (k, vk)
+            })
+            .collect()
+    });
+    &all[ALGS.iter().position(|&a| a == alg).unwrap_or(0)]
+}
+
+const ALGS: [Algorithm; 5] =
+    [Algorithm::HS256, Algorithm::HS384, Algorithm::HS512, Algorithm::ES256, Algorithm::EdDSA];
 
 fn signing_key(alg: Algorithm) -> SigningKey {
     let key = match alg {
@@ -86,7 +108,9 @@ fn json_eq(a: &Value, b: &Value) -> bool {
             (_, _, Some(p), Some(q)) => p == q,
             _ => x.as_f64() == y.as_f64(),
         },
-        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_eq(p, q)),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_eq(p, q))
+        }
         (Value::Object(x), Value::Object(y)) => {
             x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
         }
@@ -94,7 +118,13 @@ fn json_eq(a: &Value, b: &Value) -> bool {
     }
 }
 
-fn verify_and_compare(key: &SigningKey, token: &str, claims: &Value, policy: &Policy) {
+fn verify_and_compare(
+    key: &SigningKey,
+    vk: &ciphertoken::VerifyingKey,
+    token: &str,
+    claims: &Value,
+    policy: &Policy,
+) {
     let payload_b64 = token.split('.').nth(1).unwrap_or_default();
     let payload = ciphertoken_fuzz::b64d(payload_b64).unwrap_or_else(|| panic!("payload not base64url"));
     let decoded: Value = serde_json::from_slice(&payload).unwrap_or_else(|e| panic!("payload not JSON: {e}"));
@@ -105,9 +135,8 @@ fn verify_and_compare(key: &SigningKey, token: &str, claims: &Value, policy: &Po
         Strict::Invalid => None,
         Strict::Unknown => return,
     };
-    let vk = key.verifying_key();
     let mut scratch = vec![0u8; ciphertoken::verify_scratch_len(token.len())];
-    let got = ciphertoken::verify_registered(token, &vk, &policy.validation(), &FixedClock(NOW), &mut scratch);
+    let got = ciphertoken::verify_registered(token, vk, &policy.validation(), &FixedClock(NOW), &mut scratch);
     match (&got, &expected) {
         (Ok((header, registered, verified)), Some(m)) => {
             assert_eq!(*verified, &payload[..]);
@@ -124,8 +153,9 @@ fn verify_and_compare(key: &SigningKey, token: &str, claims: &Value, policy: &Po
 }
 
 fn run(u: &mut Unstructured<'_>) -> Result<()> {
-    let alg = *u.choose(&[Algorithm::HS256, Algorithm::HS384, Algorithm::HS512, Algorithm::ES256, Algorithm::EdDSA])?;
-    let mut key = signing_key(alg);
+    let alg = *u.choose(&ALGS)?;
+    let (key, vk) = keys(alg);
+    let mut key = key.clone();
     if u.ratio(1, 2)? {
         let kid = String::arbitrary(u)?;
         if let Ok(k) = key.clone().with_kid(&kid) {
@@ -144,9 +174,10 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
     let token = ciphertoken::sign(&key, &claims, &mut out).unwrap_or_else(|e| panic!("sign: {e:?}"));
     assert_eq!(token.len(), len);
     let token = token.to_owned();
-    let payload_len = ciphertoken_fuzz::b64d(token.split('.').nth(1).unwrap_or_default()).map_or(0, |p| p.len());
+    let payload_len =
+        ciphertoken_fuzz::b64d(token.split('.').nth(1).unwrap_or_default()).map_or(0, |p| p.len());
     assert!(len <= ciphertoken::max_token_len(payload_len), "max_token_len({payload_len}) < {len}");
-    verify_and_compare(&key, &token, &claims, &policy);
+    verify_and_compare(&key, vk, &token, &claims, &policy);
 
     // sign_json: serde_json's bytes, validated strictly before signing.
     let json = serde_json::to_vec(&claims).unwrap_or_else(|e| panic!("serde_json: {e}"));
@@ -159,7 +190,7 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
     let signed = ciphertoken::sign_json(&key, &json, &mut out).map(str::to_owned);
     match (&signed, well_formed) {
         (_, None) => {}
-        (Ok(token), Some(true)) => verify_and_compare(&key, token, &claims, &policy),
+        (Ok(token), Some(true)) => verify_and_compare(&key, vk, token, &claims, &policy),
         (Err(Error::InvalidJson | Error::InvalidClaim(_)), Some(false)) => {}
         _ => panic!("sign_json: {signed:?}, model well-formed: {well_formed:?}"),
     }

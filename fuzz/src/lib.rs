@@ -51,7 +51,7 @@ pub fn ed25519_seed() -> Vec<u8> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Fixed {
     /// RFC 7515 A.1.
-    Hs256,
+    Hs256 = 0,
     /// RFC 7515 A.3.
     Es256,
     /// RFC 8037 A.4.

@@ -152,10 +152,20 @@ pub struct HeaderModel {
     pub typ: Option<String>,
 }
 
-/// The verdict on a header object: `Some` when `Header::parse` must accept it, `None` when it
-/// must refuse it, and `Err(())` when it depends on the build (an RSA `alg`).
-pub fn header(obj: &J) -> Result<Option<HeaderModel>, ()> {
-    let J::Obj(members) = obj else { return Ok(None) };
+/// The model's verdict on a header object.
+#[derive(Debug, Clone, PartialEq)]
+pub enum HeaderVerdict {
+    /// `Header::parse` must accept it, with these fields.
+    Accept(HeaderModel),
+    /// `Header::parse` must refuse it.
+    Refuse,
+    /// It depends on the build (an RSA `alg`, known with the `rsa` feature).
+    DependsOnBuild,
+}
+
+/// The verdict on a header object.
+pub fn header(obj: &J) -> HeaderVerdict {
+    let J::Obj(members) = obj else { return HeaderVerdict::Refuse };
     let mut alg = None;
     let mut kid = None;
     let mut typ = None;
@@ -167,28 +177,28 @@ pub fn header(obj: &J) -> Result<Option<HeaderModel>, ()> {
                 rsa = true;
                 alg = Some(s.clone());
             }
-            ("alg", _) => return Ok(None),
+            ("alg", _) => return HeaderVerdict::Refuse,
             // RFC 7515 §4.1.11: no extension is understood, so any `crit` is refused.
-            ("crit", _) => return Ok(None),
+            ("crit", _) => return HeaderVerdict::Refuse,
             // RFC 7797 §3: only the default `b64: true` is supported.
             ("b64", J::Bool(true)) => {}
-            ("b64", _) => return Ok(None),
+            ("b64", _) => return HeaderVerdict::Refuse,
             ("kid", J::Str(s)) => kid = Some(s.clone()),
-            ("kid", _) => return Ok(None),
+            ("kid", _) => return HeaderVerdict::Refuse,
             ("typ", J::Str(s)) => typ = Some(s.clone()),
-            ("typ", _) => return Ok(None),
+            ("typ", _) => return HeaderVerdict::Refuse,
             // RFC 7519 §5.2: `cty: JWT` announces a nested token, which is not supported.
-            ("cty", J::Str(s)) if s.eq_ignore_ascii_case("JWT") => return Ok(None),
+            ("cty", J::Str(s)) if s.eq_ignore_ascii_case("JWT") => return HeaderVerdict::Refuse,
             ("cty", J::Str(_)) => {}
-            ("cty", _) => return Ok(None),
+            ("cty", _) => return HeaderVerdict::Refuse,
             _ => {}
         }
     }
-    let Some(alg) = alg else { return Ok(None) };
+    let Some(alg) = alg else { return HeaderVerdict::Refuse };
     if rsa {
-        return Err(());
+        return HeaderVerdict::DependsOnBuild;
     }
-    Ok(Some(HeaderModel { alg, kid, typ }))
+    HeaderVerdict::Accept(HeaderModel { alg, kid, typ })
 }
 
 /// The registered claims the model derives.

@@ -15,7 +15,7 @@
 //! [`crate::model`], the signature checked independently (`hmac`, `p256`, and for Ed25519
 //! equality with the deterministic RFC 8032 signature).
 
-use crate::model::{self, ClaimsModel, Policy, Strict, POLICIES};
+use crate::model::{self, ClaimsModel, HeaderVerdict, Policy, Strict, POLICIES};
 use crate::{b64d, b64e, Fixed, NOW};
 use ciphertoken::{Error, FixedClock, SigningKey, MAX_KID_LEN};
 use std::sync::OnceLock;
@@ -24,7 +24,7 @@ use std::sync::OnceLock;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Verdict {
     /// Accept, with these registered claims.
-    Accept(ClaimsModel),
+    Accept(Box<ClaimsModel>),
     /// Length, segments, header base64, header JSON or header rules.
     BeforeKey,
     /// The header's `alg` is not the key's.
@@ -39,9 +39,7 @@ pub enum Verdict {
 
 fn keys() -> &'static [(Fixed, SigningKey); 3] {
     static KEYS: OnceLock<[(Fixed, SigningKey); 3]> = OnceLock::new();
-    KEYS.get_or_init(|| {
-        [Fixed::Hs256, Fixed::Es256, Fixed::EdDSA].map(|f| (f, f.signing_key()))
-    })
+    KEYS.get_or_init(|| [Fixed::Hs256, Fixed::Es256, Fixed::EdDSA].map(|f| (f, f.signing_key())))
 }
 
 /// The cached signing key of `fixed`.
@@ -50,6 +48,22 @@ pub fn key(fixed: Fixed) -> &'static SigningKey {
         Some((_, k)) => k,
         None => panic!("no key {fixed:?}"),
     }
+}
+
+/// The cached verifying key of `fixed`.
+pub fn verifying_key(fixed: Fixed) -> &'static ciphertoken::VerifyingKey {
+    static KEYS: OnceLock<[ciphertoken::VerifyingKey; 3]> = OnceLock::new();
+    let keys =
+        KEYS.get_or_init(|| [Fixed::Hs256, Fixed::Es256, Fixed::EdDSA].map(|f| key(f).verifying_key()));
+    &keys[fixed as usize]
+}
+
+fn p256_key() -> &'static p256::ecdsa::VerifyingKey {
+    static KEY: OnceLock<p256::ecdsa::VerifyingKey> = OnceLock::new();
+    KEY.get_or_init(|| match p256::ecdsa::SigningKey::from_slice(&crate::es256_scalar()) {
+        Ok(sk) => *sk.verifying_key(),
+        Err(e) => panic!("p256 key: {e}"),
+    })
 }
 
 /// The independent signature check.
@@ -65,11 +79,8 @@ fn signature_ok(fixed: Fixed, signing_input: &[u8], sig: &[u8]) -> bool {
         }
         Fixed::Es256 => {
             use p256::ecdsa::signature::Verifier;
-            let Ok(sk) = p256::ecdsa::SigningKey::from_slice(&crate::es256_scalar()) else {
-                panic!("p256 key")
-            };
             let Ok(sig) = p256::ecdsa::Signature::from_slice(sig) else { return false };
-            sk.verifying_key().verify(signing_input, &sig).is_ok()
+            p256_key().verify(signing_input, &sig).is_ok()
         }
         Fixed::EdDSA => {
             let mut expected = [0u8; 64];
@@ -109,9 +120,9 @@ pub fn reference(fixed: Fixed, token: &[u8], policy: &Policy) -> Verdict {
         Strict::Unknown => return Verdict::Unknown,
     };
     let header = match model::header(&header_obj) {
-        Ok(Some(h)) => h,
-        Ok(None) => return Verdict::BeforeKey,
-        Err(()) => return Verdict::Unknown,
+        HeaderVerdict::Accept(h) => h,
+        HeaderVerdict::Refuse => return Verdict::BeforeKey,
+        HeaderVerdict::DependsOnBuild => return Verdict::Unknown,
     };
     if !policy.header_ok(&header) {
         return Verdict::BeforeKey;
@@ -140,17 +151,16 @@ pub fn reference(fixed: Fixed, token: &[u8], policy: &Policy) -> Verdict {
     if !policy.claims_ok(&claims, NOW) {
         return Verdict::AfterSignature;
     }
-    Verdict::Accept(claims)
+    Verdict::Accept(Box::new(claims))
 }
 
 /// Verifies `token` with ciphertoken and asserts that it agrees with the model.
 pub fn check(fixed: Fixed, token: &[u8], policy: &Policy) {
-    let key = key(fixed);
-    let vk = key.verifying_key();
+    let vk = verifying_key(fixed);
     let validation = policy.validation();
     let clock = FixedClock(NOW);
     let mut scratch = vec![0u8; ciphertoken::verify_scratch_len(token.len())];
-    let got = ciphertoken::verify_registered(token, &vk, &validation, &clock, &mut scratch);
+    let got = ciphertoken::verify_registered(token, vk, &validation, &clock, &mut scratch);
     let want = reference(fixed, token, policy);
     match (&got, &want) {
         (_, Verdict::Unknown) => {}
@@ -175,7 +185,8 @@ pub fn check(fixed: Fixed, token: &[u8], policy: &Policy) {
 
     // The typed entry point agrees on every refusal (its serde step may refuse more).
     let mut scratch2 = vec![0u8; ciphertoken::verify_scratch_len(token.len())];
-    let typed = ciphertoken::verify::<serde::de::IgnoredAny, _>(token, &vk, &validation, &clock, &mut scratch2);
+    let typed =
+        ciphertoken::verify::<serde::de::IgnoredAny, _>(token, vk, &validation, &clock, &mut scratch2);
     match (&got, &typed) {
         (Ok(_), Ok(_)) | (Ok(_), Err(Error::ClaimsDeserialization)) => {}
         (Err(a), Err(b)) if a == b => {}
@@ -280,11 +291,11 @@ pub fn run(fixed: Fixed, data: &[u8]) {
             // A changed token that still verifies must have the same signing input: the
             // fuzzer cannot forge (this holds whatever the policy, so use the loosest).
             let loose = Policy::pick(0);
-            let vk = key(fixed).verifying_key();
+            let vk = verifying_key(fixed);
             let mut scratch = vec![0u8; ciphertoken::verify_scratch_len(token.len())];
             let res = ciphertoken::verify_registered(
                 &token,
-                &vk,
+                vk,
                 &loose.validation(),
                 &FixedClock(NOW),
                 &mut scratch,

@@ -30,6 +30,7 @@ use std::time::Instant;
 mod bench;
 mod embedded;
 mod ffi;
+mod security;
 
 /// The core crate's package name.
 const CORE: &str = "ciphertoken";
@@ -69,6 +70,13 @@ const SUBCOMMANDS: &[(&str, &str, &str)] = &[
         "qemu [TARGET...]",
         "build the firmware (examples/firmware) and run it under QEMU on Cortex-M4F/M3/M0 and RV32IMC",
     ),
+    (
+        "fuzz",
+        "fuzz [--seconds N] [TARGET...]",
+        "run every fuzz/ target (or those named) for N seconds each (default 60), report executions",
+    ),
+    ("miri", "miri", "run the core's tests under miri (nightly), skipping the slow crypto-heavy ones"),
+    ("mutants", "mutants [-- ARGS]", "cargo-mutants over the validation and parsing modules (local)"),
     ("help", "help", "print this help"),
 ];
 
@@ -90,6 +98,11 @@ fn main() -> ExitCode {
             }
         },
         ["qemu", targets @ ..] => report(embedded::qemu(&workspace_root(), targets)),
+        ["fuzz", rest @ ..] => report(security::fuzz_command(&workspace_root(), rest)),
+        ["miri"] => report(security::miri(&workspace_root())),
+        ["mutants", rest @ ..] => {
+            report(security::mutants(&workspace_root(), rest.strip_prefix(&["--"]).unwrap_or(rest)))
+        }
         ["help" | "--help" | "-h"] => {
             print_help();
             ExitCode::SUCCESS
@@ -281,6 +294,16 @@ fn test_steps() -> Vec<Step> {
     steps.push(Step::cargo(
         "redis fleet real-server tests",
         &["test", "-p", "ciphertoken-redis", "-p", "ciphertoken-gateway", "--", "--ignored"],
+    ));
+
+    // Fuzzing: a short libFuzzer run of every fuzz/ target (`cargo xtask fuzz` for long runs).
+    steps.push(Step::check(
+        "fuzz smoke",
+        format!(
+            "cargo xtask fuzz --seconds {}: every fuzz/ target (cargo-fuzz, nightly)",
+            security::SMOKE_SECONDS
+        ),
+        security::fuzz_smoke_step,
     ));
 
     // Later issues: C tests, header freshness, QEMU firmware, fuzz smoke.

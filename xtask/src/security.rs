@@ -1,0 +1,292 @@
+//! Security tooling: fuzzing (`fuzz/`, cargo-fuzz and libFuzzer on nightly), miri over the
+//! core's tests, and mutation testing of the validation and parsing modules (cargo-mutants).
+//!
+//! * `cargo xtask fuzz [--seconds N] [TARGET...]`: every target of `fuzz/` (from
+//!   `cargo fuzz list`, so new targets join automatically) for N seconds each (default 60),
+//!   seeded from the committed `fuzz/corpus/<target>/`; new inputs go to
+//!   `target/fuzz-corpus/<target>/` (never into the committed seeds). Prints executions per
+//!   target; any crash fails with the artifact's path.
+//! * `cargo xtask test` runs the same for [`SMOKE_SECONDS`] per target (the "fuzz smoke" step).
+//! * `cargo xtask miri`: `cargo +nightly miri test -p ciphertoken`, skipping [`MIRI_SKIP`].
+//! * `cargo xtask mutants [-- ARGS]`: cargo-mutants over [`MUTANT_FILES`] (local, not in CI).
+
+use std::env;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+/// The toolchain for cargo-fuzz and miri (both need nightly).
+const NIGHTLY: &str = "nightly";
+
+/// Seconds per target in the CI smoke (`CIPHERTOKEN_FUZZ_SMOKE_SECONDS` overrides it).
+pub const SMOKE_SECONDS: u64 = 30;
+
+/// Seconds per target for `cargo xtask fuzz` without `--seconds`.
+const DEFAULT_SECONDS: u64 = 60;
+
+/// libFuzzer options shared by every run: a hang is any input taking over 10 s, memory is
+/// bounded, and the final statistics (executions) are printed.
+const LIBFUZZER_ARGS: &[&str] = &["-timeout=10", "-rss_limit_mb=2048", "-print_final_stats=1"];
+
+/// Tests too slow under miri (public-key arithmetic and big vector sets: minutes to hours
+/// each, interpreted), passed as `--skip` filters. Everything else runs: the JSON reader,
+/// base64url, header/claims parsing, validation, HMAC tokens, the life cycle, clocks.
+pub const MIRI_SKIP: &[&str] = &[
+    // Vector sets: thousands of signature checks each.
+    "wycheproof",
+    // ES256 / Ed25519 / RSA signing or verifying (a P-256 scalar multiplication takes
+    // minutes under miri); the HS* variants of the same tests still run.
+    "es256",
+    "ES256",
+    "eddsa",
+    "EdDSA",
+    "ed25519",
+    "rsa",
+    "rs256",
+    "ps256",
+    // Tests that loop over every algorithm or over large inputs.
+    "all_algorithms",
+    "every_algorithm",
+    "huge",
+    "100_kb",
+];
+
+/// The modules cargo-mutants mutates (validation and parsing).
+pub const MUTANT_FILES: &[&str] = &[
+    "src/validation.rs",
+    "src/json.rs",
+    "src/header.rs",
+    "src/claims.rs",
+    "src/base64url.rs",
+    "src/token.rs",
+];
+
+/// Per-mutant test timeout for cargo-mutants, in seconds.
+const MUTANT_TIMEOUT: &str = "300";
+
+fn fuzz_dir(root: &Path) -> PathBuf {
+    root.join("fuzz")
+}
+
+/// A `rustup run nightly <program>` command, without the variables the stable cargo that
+/// runs xtask exported (they would pin the toolchain or the compiler).
+fn nightly(program: &str) -> Command {
+    let mut cmd = Command::new("rustup");
+    cmd.args(["run", NIGHTLY, program]);
+    for var in ["RUSTC", "RUSTDOC", "CARGO", "RUSTUP_TOOLCHAIN", "RUSTC_WRAPPER", "CARGO_TARGET_DIR"] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+fn run(cmd: &mut Command, what: &str) -> Result<(), String> {
+    let status = cmd.status().map_err(|e| format!("cannot run {what}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{what} exited with {status}"))
+    }
+}
+
+/// The fuzz targets, as `cargo fuzz list` reports them.
+pub fn fuzz_targets(root: &Path) -> Result<Vec<String>, String> {
+    let out = nightly("cargo")
+        .args(["fuzz", "list"])
+        .current_dir(fuzz_dir(root))
+        .output()
+        .map_err(|e| format!("cannot run cargo fuzz list: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "cargo +{NIGHTLY} fuzz list failed (is cargo-fuzz installed? `bash .ci/run` installs it):\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(String::from)
+        .collect())
+}
+
+/// What one run of a target printed.
+struct RunStats {
+    target: String,
+    seconds: f64,
+    executions: Option<u64>,
+    coverage: Option<u64>,
+}
+
+/// The last `stat::number_executed_units: N` (or `Done N runs`) and `cov: N` in libFuzzer's
+/// output.
+fn parse_stats(output: &str) -> (Option<u64>, Option<u64>) {
+    let mut execs = None;
+    let mut cov = None;
+    for line in output.lines() {
+        if let Some(n) = line.strip_prefix("stat::number_of_executed_units:") {
+            execs = n.trim().parse().ok().or(execs);
+        } else if let Some(rest) = line.strip_prefix("Done ") {
+            if let Some(n) = rest.split_whitespace().next().and_then(|n| n.parse().ok()) {
+                execs = execs.or(Some(n));
+            }
+        }
+        if let Some(i) = line.find(" cov: ") {
+            cov = line[i + 6..].split_whitespace().next().and_then(|n| n.parse().ok()).or(cov);
+        }
+    }
+    (execs, cov)
+}
+
+/// Runs `targets` (all when empty) for `seconds` each, then prints one line per target.
+pub fn fuzz(root: &Path, seconds: u64, targets: &[String]) -> Result<(), String> {
+    let all = fuzz_targets(root)?;
+    let targets: Vec<String> = if targets.is_empty() { all.clone() } else { targets.to_vec() };
+    if let Some(unknown) = targets.iter().find(|t| !all.contains(t)) {
+        return Err(format!("unknown fuzz target {unknown:?}; targets: {}", all.join(", ")));
+    }
+    println!("building {} fuzz targets (cargo +{NIGHTLY} fuzz build)", all.len());
+    let start = Instant::now();
+    run(nightly("cargo").args(["fuzz", "build"]).current_dir(fuzz_dir(root)), "cargo fuzz build")?;
+    println!("built in {:.1}s", start.elapsed().as_secs_f64());
+
+    let mut stats = Vec::new();
+    let mut crashes = Vec::new();
+    for target in &targets {
+        let work = root.join("target").join("fuzz-corpus").join(target);
+        let seeds = fuzz_dir(root).join("corpus").join(target);
+        std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
+        std::fs::create_dir_all(&seeds).map_err(|e| format!("{}: {e}", seeds.display()))?;
+        println!("==> fuzz {target}: {seconds}s");
+        let started = Instant::now();
+        let out = nightly("cargo")
+            .args(["fuzz", "run", target])
+            .arg(&work)
+            .arg(&seeds)
+            .arg("--")
+            .arg(format!("-max_total_time={seconds}"))
+            .args(LIBFUZZER_ARGS)
+            .current_dir(fuzz_dir(root))
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| format!("cannot run cargo fuzz run {target}: {e}"))?;
+        let text =
+            format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        let (executions, coverage) = parse_stats(&text);
+        let run = RunStats {
+            target: target.clone(),
+            seconds: started.elapsed().as_secs_f64(),
+            executions,
+            coverage,
+        };
+        if out.status.success() {
+            println!(
+                "    {} executions, cov {}, {:.0}s",
+                run.executions.map_or("?".into(), |n| n.to_string()),
+                run.coverage.map_or("?".into(), |n| n.to_string()),
+                run.seconds
+            );
+        } else {
+            // Show the end of libFuzzer's report (the panic message and the artifact path).
+            let tail: Vec<&str> = text.lines().rev().take(60).collect();
+            eprintln!("{}", tail.into_iter().rev().collect::<Vec<_>>().join("\n"));
+            crashes.push(format!("{target} ({})", out.status));
+        }
+        stats.push(run);
+    }
+
+    println!();
+    println!("| target | seconds | executions | exec/s | coverage |");
+    println!("|---|---:|---:|---:|---:|");
+    for s in &stats {
+        let rate = s.executions.map_or("?".into(), |n| format!("{:.0}", n as f64 / s.seconds.max(1.0)));
+        println!(
+            "| {} | {:.0} | {} | {rate} | {} |",
+            s.target,
+            s.seconds,
+            s.executions.map_or("?".into(), |n| n.to_string()),
+            s.coverage.map_or("?".into(), |n| n.to_string())
+        );
+    }
+    if crashes.is_empty() {
+        println!("fuzz: {} targets, 0 crashes", stats.len());
+        Ok(())
+    } else {
+        Err(format!(
+            "fuzz: crashes in {} (artifacts under fuzz/artifacts/<target>/; reproduce with \
+             `cd fuzz && cargo +{NIGHTLY} fuzz run <target> <artifact>`)",
+            crashes.join(", ")
+        ))
+    }
+}
+
+/// `cargo xtask fuzz [--seconds N] [TARGET...]`.
+pub fn fuzz_command(root: &Path, args: &[&str]) -> Result<(), String> {
+    let mut seconds = DEFAULT_SECONDS;
+    let mut targets = Vec::new();
+    let mut it = args.iter();
+    while let Some(&arg) = it.next() {
+        match arg {
+            "--seconds" => {
+                let n = it.next().ok_or("--seconds needs a number")?;
+                seconds = n.parse().map_err(|_| format!("--seconds: not a number: {n}"))?;
+            }
+            t if t.starts_with('-') => return Err(format!("unknown option {t}")),
+            t => targets.push(t.to_owned()),
+        }
+    }
+    fuzz(root, seconds, &targets)
+}
+
+/// The CI step: every target for [`SMOKE_SECONDS`].
+pub fn fuzz_smoke_step(root: &Path) -> Result<(), String> {
+    let seconds = match env::var("CIPHERTOKEN_FUZZ_SMOKE_SECONDS") {
+        Ok(s) => s.parse().map_err(|_| format!("CIPHERTOKEN_FUZZ_SMOKE_SECONDS: not a number: {s}"))?,
+        Err(_) => SMOKE_SECONDS,
+    };
+    fuzz(root, seconds, &[])
+}
+
+/// `cargo xtask miri`: the core's unit and integration tests under miri, minus [`MIRI_SKIP`].
+pub fn miri(root: &Path) -> Result<(), String> {
+    let mut cmd = nightly("cargo");
+    cmd.args(["miri", "test", "-p", "ciphertoken", "--lib", "--tests", "--"]).current_dir(root);
+    for skip in MIRI_SKIP {
+        cmd.args(["--skip", skip]);
+    }
+    println!("skipped under miri (name contains): {}", MIRI_SKIP.join(", "));
+    let start = Instant::now();
+    let result = run(&mut cmd, "cargo miri test");
+    println!("miri: {:.0}s", start.elapsed().as_secs_f64());
+    result
+}
+
+/// `cargo xtask mutants [-- ARGS]`: cargo-mutants over [`MUTANT_FILES`], one job, a
+/// per-mutant timeout, results in `target/mutants/mutants.out/` (`caught.txt`,
+/// `missed.txt`, `timeout.txt`, `unviable.txt`).
+pub fn mutants(root: &Path, extra: &[&str]) -> Result<(), String> {
+    let mut cmd = Command::new(crate::cargo());
+    cmd.args(["mutants", "--package", "ciphertoken", "--timeout", MUTANT_TIMEOUT, "--jobs", "1"])
+        .args(["--output", "target/mutants"])
+        .current_dir(root);
+    for f in MUTANT_FILES {
+        cmd.args(["--file", f]);
+    }
+    cmd.args(extra);
+    run(&mut cmd, "cargo mutants (install: cargo install cargo-mutants --version 27.1.0 --locked)")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_libfuzzer_statistics() {
+        let out = "#2\tINITED cov: 120 ft: 130 corp: 1/1b exec/s: 0\n\
+                   #4096\tpulse  cov: 544 ft: 900 corp: 40/2Kb exec/s: 2048\n\
+                   Done 123456 runs in 31 second(s)\n\
+                   stat::number_of_executed_units: 123457\n";
+        assert_eq!(parse_stats(out), (Some(123457), Some(544)));
+        assert_eq!(parse_stats("Done 99 runs in 1 second(s)\n"), (Some(99), None));
+        assert_eq!(parse_stats("nothing"), (None, None));
+    }
+}
