@@ -12,7 +12,9 @@ const MAX_INPUT: u64 = 1 << 20;
 
 /// Reads `path` (`-` for stdin) whole, into a buffer that is zeroized on drop.
 pub fn read_input(path: &str, what: &str) -> Result<Zeroizing<Vec<u8>>> {
-    let mut buf = Zeroizing::new(Vec::new());
+    // Reserved up front so the buffer never reallocates: a reallocation would leave an
+    // unzeroized copy of a key behind.
+    let mut buf = Zeroizing::new(Vec::with_capacity(MAX_INPUT as usize + 64));
     let result = if path == "-" {
         std::io::stdin().lock().take(MAX_INPUT + 1).read_to_end(&mut buf)
     } else {

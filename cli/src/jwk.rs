@@ -183,12 +183,16 @@ fn required_members(key: &Key) -> Result<Vec<(&'static str, Zeroizing<String>)>>
 /// value here is base64url or a fixed name, so no JSON escaping is needed (§3.3).
 pub fn thumbprint(key: &Key) -> Result<String> {
     let members = required_members(key)?;
-    let mut json = Zeroizing::new(String::from("{"));
+    // Reserved up front: a growing String would leave unzeroized copies of `k` behind.
+    let mut json = Zeroizing::new(String::with_capacity(512));
+    json.push('{');
     for (i, (name, value)) in members.iter().enumerate() {
-        if i > 0 {
-            json.push(',');
-        }
-        json.push_str(&format!("\"{name}\":\"{}\"", value.as_str()));
+        // push_str only: no temporary copies of `k`.
+        json.push_str(if i > 0 { ",\"" } else { "\"" });
+        json.push_str(name);
+        json.push_str("\":\"");
+        json.push_str(value);
+        json.push('"');
     }
     json.push('}');
     let digest = Sha256::digest(json.as_bytes());
@@ -217,9 +221,13 @@ pub fn to_jwk(key: &Key) -> Result<Zeroizing<String>> {
     members.push(("kid", Zeroizing::new(kid_json)));
     members.push(("alg", quoted(key.alg().name())));
     members.push(("use", quoted("sig")));
-    let mut out = Zeroizing::new(String::from("{\n"));
+    let mut out = Zeroizing::new(String::with_capacity(1024));
+    out.push_str("{\n");
     for (i, (name, value)) in members.iter().enumerate() {
-        out.push_str(&format!("  \"{name}\": {}", value.as_str()));
+        out.push_str("  \"");
+        out.push_str(name);
+        out.push_str("\": ");
+        out.push_str(value);
         out.push_str(if i + 1 < members.len() { ",\n" } else { "\n" });
     }
     out.push_str("}\n");

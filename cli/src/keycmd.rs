@@ -297,7 +297,8 @@ fn export_c(ctx: Ctx, a: &ExportCArgs) -> Result<()> {
     let kid = key.kid_or_thumbprint()?;
     let alg = key.alg().name();
     let loader = c_loader(&key, a.secret);
-    let mut c = Zeroizing::new(String::new());
+    // Reserved up front: a growing String would leave unzeroized copies of a secret behind.
+    let mut c = Zeroizing::new(String::with_capacity(2048 + 6 * bytes.len()));
     let what = match (a.secret, key.is_hmac()) {
         (false, _) => "public key",
         (true, true) => "HMAC SECRET",
@@ -322,9 +323,17 @@ fn export_c(ctx: Ctx, a: &ExportCArgs) -> Result<()> {
     c.push_str(&format!("#define {upper}_KID {}\n", c_string(&kid)));
     c.push_str(&format!("#define {upper}_LEN {}\n\n", bytes.len()));
     c.push_str(&format!("static const uint8_t {}[{upper}_LEN] = {{\n", a.name));
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     for chunk in bytes.chunks(12) {
-        let line: Vec<String> = chunk.iter().map(|b| format!("0x{b:02x}")).collect();
-        c.push_str(&format!("    {},\n", line.join(", ")));
+        // Byte by byte into the zeroizing buffer: no temporary copies of a secret.
+        c.push_str("   ");
+        for b in chunk {
+            c.push_str(" 0x");
+            c.push(char::from(HEX[usize::from(b >> 4)]));
+            c.push(char::from(HEX[usize::from(b & 15)]));
+            c.push(',');
+        }
+        c.push('\n');
     }
     c.push_str(&format!("}};\n\n#endif /* {upper}_H */\n"));
 

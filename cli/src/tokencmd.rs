@@ -134,6 +134,9 @@ fn read_token(arg: Option<&str>, key: &KeyArgs) -> Result<String> {
             if key.reads_stdin() {
                 return Err(CliError::usage("the key and the token cannot both come from stdin"));
             }
+            if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+                io::note("ciphertoken: reading the token from stdin (end with Ctrl-D)");
+            }
             let bytes = io::read_input("-", "token")?;
             String::from_utf8(bytes.to_vec()).map_err(|_| CliError::token(CoreError::Malformed))?
         }
@@ -533,8 +536,7 @@ pub fn size(ctx: Ctx, a: &SizeArgs) -> Result<()> {
     for (n, what, note) in rows {
         text.push_str(&format!("{what:<16}{n:>6} bytes  {note}\n"));
     }
-    print!("{text}");
-    Ok(())
+    io::print_line(text.trim_end_matches('\n'))
 }
 
 impl KeyArgs {
