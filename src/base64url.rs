@@ -106,7 +106,7 @@ impl Sink for EncodingSink<'_> {
             let take = room.min(bytes.len());
             let (head, tail) = bytes.split_at_checked(take).ok_or(Error::Malformed)?;
             let end = self.pending_len.checked_add(take).ok_or(Error::Malformed)?;
-            self.pending.get_mut(self.pending_len..end).ok_or(Error::Malformed)?.copy_from_slice(head);
+            crate::copy_bytes(self.pending.get_mut(self.pending_len..end).ok_or(Error::Malformed)?, head);
             self.pending_len = end;
             bytes = tail;
             if self.pending_len == self.pending.len() {

@@ -110,7 +110,7 @@ impl<'a> RegisteredClaims<'a> {
             Ok(plain) => {
                 let mut copy = [0u8; 8];
                 let len = plain.len();
-                copy.get_mut(..len).ok_or(Error::InvalidJson)?.copy_from_slice(plain.as_bytes());
+                crate::copy_bytes(copy.get_mut(..len).ok_or(Error::InvalidJson)?, plain.as_bytes());
                 let plain = core::str::from_utf8(copy.get(..len).ok_or(Error::InvalidJson)?)
                     .map_err(|_| Error::InvalidJson)?;
                 self.member(plain, value)

@@ -72,12 +72,28 @@ impl<'a> JsonStr<'a> {
         let dst = buf.get_mut(..needed).ok_or(Error::BufferTooSmall { needed })?;
         let mut pos = 0usize;
         for c in self.chars() {
-            let end = pos.checked_add(c.len_utf8()).ok_or(Error::InvalidJson)?;
+            let (bytes, len) = utf8(c);
+            let end = pos.checked_add(len).ok_or(Error::InvalidJson)?;
             let slot = dst.get_mut(pos..end).ok_or(Error::InvalidJson)?;
-            c.encode_utf8(slot);
+            crate::copy_bytes(slot, &bytes);
             pos = end;
         }
         core::str::from_utf8(dst).map_err(|_| Error::InvalidJson)
+    }
+}
+
+/// `c` in UTF-8 (RFC 3629 §3) and its length. Spelled out because `char::encode_utf8` keeps
+/// its "buffer too small" panic path at `opt-level = "z"` (see `cargo xtask panics`).
+pub(crate) fn utf8(c: char) -> ([u8; 4], usize) {
+    let cp = u32::from(c);
+    // The low six bits of `cp >> shift`, as a continuation byte `10xxxxxx`.
+    let cont = |shift: u32| (cp.checked_shr(shift).unwrap_or(0) & 0x3f) as u8 | 0x80;
+    let lead = |shift: u32, tag: u8| cp.checked_shr(shift).unwrap_or(0) as u8 | tag;
+    match c.len_utf8() {
+        1 => ([cp as u8, 0, 0, 0], 1),
+        2 => ([lead(6, 0xc0), cont(0), 0, 0], 2),
+        3 => ([lead(12, 0xe0), cont(6), cont(0), 0], 3),
+        _ => ([lead(18, 0xf0), cont(12), cont(6), cont(0)], 4),
     }
 }
 
@@ -509,6 +525,30 @@ pub fn parse_u64(number: &str) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn utf8_matches_core_at_every_length_boundary() {
+        let chars = [
+            '\0',
+            'a',
+            '\u{7f}',
+            '\u{80}',
+            'é',
+            '\u{7ff}',
+            '\u{800}',
+            '€',
+            '\u{ffff}',
+            '\u{10000}',
+            '😀',
+            '\u{10ffff}',
+        ];
+        for c in chars {
+            let mut expected = [0u8; 4];
+            let expected = c.encode_utf8(&mut expected).as_bytes();
+            let (bytes, len) = utf8(c);
+            assert_eq!(&bytes[..len], expected, "{c:?}");
+        }
+    }
 
     fn ok(s: &str) -> bool {
         parse_object(s.as_bytes(), |_, _| Ok(())).is_ok()

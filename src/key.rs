@@ -257,12 +257,12 @@ impl SigningKey {
             Secret::Es256(k) => {
                 use p256::ecdsa::signature::Signer;
                 let sig: p256::ecdsa::Signature = k.try_sign(message).map_err(|_| Error::InvalidKey)?;
-                out.copy_from_slice(&sig.to_bytes());
+                crate::copy_bytes(out, &sig.to_bytes());
                 Ok(needed)
             }
             #[cfg(feature = "eddsa")]
             Secret::EdDSA(k) => {
-                out.copy_from_slice(&k.sk.sign(message, None)[..]);
+                crate::copy_bytes(out, k.sk.sign(message, None).as_ref());
                 Ok(needed)
             }
             #[cfg(not(any(feature = "hs", feature = "es256", feature = "eddsa")))]
@@ -472,13 +472,13 @@ impl VerifyingKey {
                 let point = k.to_encoded_point(false);
                 let bytes = point.as_bytes();
                 let needed = bytes.len();
-                out.get_mut(..needed).ok_or(Error::BufferTooSmall { needed })?.copy_from_slice(bytes);
+                crate::copy_bytes(out.get_mut(..needed).ok_or(Error::BufferTooSmall { needed })?, bytes);
                 Ok(needed)
             }
             #[cfg(feature = "eddsa")]
             Public::EdDSA(k) => {
                 let needed = k.len();
-                out.get_mut(..needed).ok_or(Error::BufferTooSmall { needed })?.copy_from_slice(&k[..]);
+                crate::copy_bytes(out.get_mut(..needed).ok_or(Error::BufferTooSmall { needed })?, &k[..]);
                 Ok(needed)
             }
             #[allow(unreachable_patterns)]

@@ -84,3 +84,14 @@ pub use token::{
     verify_selecting_key, Verified, MAX_SIGNATURE_LEN, MAX_SIGNED_HEADER_JSON_LEN,
 };
 pub use validation::{RequiredClaims, Validation, DEFAULT_MAX_TOKEN_LEN};
+
+/// Copies `src` into the start of `dst`, as many bytes as both hold.
+///
+/// Used instead of `copy_from_slice` where the lengths are equal by construction:
+/// `copy_from_slice`'s length-mismatch panic survives LTO at `opt-level = "z"` (its check is
+/// not inlined, so it cannot be proven dead), and `cargo xtask panics` reports it.
+pub(crate) fn copy_bytes(dst: &mut [u8], src: &[u8]) {
+    for (d, s) in dst.iter_mut().zip(src) {
+        *d = *s;
+    }
+}

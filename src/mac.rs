@@ -46,7 +46,7 @@ fn write_words_32(state: &[u32; 8], out: &mut [u8]) {
     for (chunk, word) in out.chunks_mut(4).zip(state) {
         let bytes = word.to_be_bytes();
         let n = chunk.len();
-        chunk.copy_from_slice(bytes.get(..n).unwrap_or(&bytes));
+        crate::copy_bytes(chunk, bytes.get(..n).unwrap_or(&bytes));
     }
 }
 
@@ -54,7 +54,7 @@ fn write_words_64(state: &[u64; 8], out: &mut [u8]) {
     for (chunk, word) in out.chunks_mut(8).zip(state) {
         let bytes = word.to_be_bytes();
         let n = chunk.len();
-        chunk.copy_from_slice(bytes.get(..n).unwrap_or(&bytes));
+        crate::copy_bytes(chunk, bytes.get(..n).unwrap_or(&bytes));
     }
 }
 
@@ -136,7 +136,7 @@ fn finish<H: Sha2>(mut state: [H::Word; 8], prefix_blocks: u64, parts: &[&[u8]],
             let take = block_len.saturating_sub(fill).min(rest.len());
             let (head, tail) = rest.split_at(take);
             if let Some(dst) = block.get_mut(fill..fill.saturating_add(take)) {
-                dst.copy_from_slice(head);
+                crate::copy_bytes(dst, head);
             }
             fill = fill.saturating_add(take);
             rest = tail;
@@ -164,7 +164,7 @@ fn finish<H: Sha2>(mut state: [H::Word; 8], prefix_blocks: u64, parts: &[&[u8]],
     let bits = u128::from(total).wrapping_mul(8).to_be_bytes();
     let len_field = bits.get(bits.len().saturating_sub(H::LEN_BYTES)..).unwrap_or_default();
     if let Some(dst) = block.get_mut(block_len.saturating_sub(H::LEN_BYTES)..block_len) {
-        dst.copy_from_slice(len_field);
+        crate::copy_bytes(dst, len_field);
     }
     H::compress(&mut state, block.get(..block_len).unwrap_or_default());
     if let Some(digest) = out.get_mut(..H::OUT) {
@@ -200,7 +200,7 @@ impl<H: Sha2> Keyed<H> {
         if secret.len() > H::BLOCK {
             finish::<H>(H::IV, 0, &[secret], &mut key);
         } else if let Some(dst) = key.get_mut(..secret.len()) {
-            dst.copy_from_slice(secret);
+            crate::copy_bytes(dst, secret);
         }
         let mut pad = [0u8; MAX_BLOCK];
         let mut inner = H::IV;
@@ -269,7 +269,7 @@ impl HmacKey {
         let n = self.mac_parts(&[message], &mut tag);
         let result = match (out.get_mut(..n), tag.get(..n)) {
             (Some(dst), Some(src)) => {
-                dst.copy_from_slice(src);
+                crate::copy_bytes(dst, src);
                 Ok(n)
             }
             _ => Err(Error::BufferTooSmall { needed: n }),

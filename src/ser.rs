@@ -35,7 +35,7 @@ impl Sink for SliceSink<'_> {
     fn put(&mut self, bytes: &[u8]) -> Result<(), Error> {
         let end = self.len.checked_add(bytes.len()).ok_or(Error::TooLong)?;
         let dst = self.out.get_mut(self.len..end).ok_or(Error::BufferTooSmall { needed: end })?;
-        dst.copy_from_slice(bytes);
+        crate::copy_bytes(dst, bytes);
         self.len = end;
         Ok(())
     }
