@@ -510,6 +510,9 @@ pub fn size(ctx: Ctx, a: &SizeArgs) -> Result<()> {
             token_len: usize,
             max_token_len: usize,
             verify_scratch_len: usize,
+            ct_sign_out_cap: usize,
+            ct_max_token_len: usize,
+            ct_verify_claims_cap: usize,
             claims: Box<RawValue>,
         }
         return print_json(&Out {
@@ -519,18 +522,32 @@ pub fn size(ctx: Ctx, a: &SizeArgs) -> Result<()> {
             token_len,
             max_token_len: any,
             verify_scratch_len: scratch,
+            ct_sign_out_cap: token_len + 1,
+            ct_max_token_len: any.saturating_add(1),
+            ct_verify_claims_cap: scratch,
             claims: raw_json(&claims_json)?,
         });
     }
+    // The C API writes a NUL after the token (ct_sign) and decodes into claims_out
+    // (ct_verify), so its capacities are the token + 1 and the Rust verify scratch size.
     let rows = [
+        (claims_len, "claims JSON", "the payload ct_verify returns in claims_out (plus a NUL)".to_owned()),
+        (token_len, "token", format!("exact: {alg} with a kid of {kid_len} bytes")),
+        (token_len + 1, "ct_sign out_cap", "the token and its NUL".to_owned()),
         (
-            claims_len,
-            "claims JSON",
-            "ct_verify claims_cap (the verified payload comes back as this JSON)".to_owned(),
+            any.saturating_add(1),
+            "any key",
+            format!(
+                "CT_MAX_TOKEN_LEN({claims_len}): any alg and kid, NUL included (Rust max_token_len: {any})"
+            ),
         ),
-        (token_len, "token", format!("ct_sign out_cap: {alg}, kid of {kid_len} bytes (exact)")),
-        (any, "token, any key", format!("ciphertoken::max_token_len({claims_len}): any algorithm, any kid")),
-        (scratch, "verify scratch", format!("ciphertoken::verify_scratch_len({token_len}) (Rust verify)")),
+        (
+            scratch,
+            "verify buffer",
+            format!(
+                "CT_VERIFY_CLAIMS_CAP({token_len}) for ct_verify; verify_scratch_len({token_len}) in Rust"
+            ),
+        ),
     ];
     let mut text = String::new();
     for (n, what, note) in rows {

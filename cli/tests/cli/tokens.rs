@@ -382,6 +382,26 @@ fn size_matches_real_tokens_and_the_library() {
     assert_eq!(v["verify_scratch_len"], ciphertoken::verify_scratch_len(token.len()));
     assert!(token.len() <= ciphertoken::max_token_len(claims_len));
 
+    // The C capacities are what the C header's macros say.
+    assert_eq!(v["ct_sign_out_cap"], token.len() + 1, "the token and its NUL");
+    let header_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../include");
+    let program = "#include <stdio.h>\n#include \"ciphertoken.h\"\nint main(void) { printf(\"%zu %zu\\n\", \
+                   (size_t)CT_MAX_TOKEN_LEN(N), (size_t)CT_VERIFY_CLAIMS_CAP(T)); return 0; }\n";
+    d.write("caps.c", program);
+    let status = std::process::Command::new(std::env::var("CC").unwrap_or_else(|_| "cc".to_owned()))
+        .args(["-std=c99", "-Wall", "-Werror", "-I", header_dir])
+        .arg(format!("-DN={claims_len}"))
+        .arg(format!("-DT={}", token.len()))
+        .arg("-o")
+        .arg(d.path("caps"))
+        .arg(d.path("caps.c"))
+        .status()
+        .expect("a C compiler");
+    assert!(status.success());
+    let caps = std::process::Command::new(d.path("caps")).output().unwrap();
+    let caps = String::from_utf8(caps.stdout).unwrap();
+    assert_eq!(caps, format!("{} {}\n", v["ct_max_token_len"], v["ct_verify_claims_cap"]), "C header macros");
+
     // Without a key: --alg and a thumbprint-sized kid give the same length.
     let mut args = vec!["--json", "size", "--alg", "es256", "--now", &now];
     args.extend_from_slice(&flags);
@@ -394,7 +414,7 @@ fn size_matches_real_tokens_and_the_library() {
 
     let plain = d.run(&["size", "--alg", "ed25519", "--no-kid", "--exp", "+1m"]).expect(code::OK);
     assert!(
-        plain.stdout.contains("ct_sign out_cap") && plain.stdout.contains("claims_cap"),
+        plain.stdout.contains("ct_sign out_cap") && plain.stdout.contains("CT_VERIFY_CLAIMS_CAP"),
         "{}",
         plain.stdout
     );
