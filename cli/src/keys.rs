@@ -132,16 +132,36 @@ impl KeyArgs {
         }
     }
 
+    /// Like ssh: a secret in a file that others can read deserves a warning (not a refusal:
+    /// the file may live on a volume without Unix permissions).
+    fn warn_if_readable_by_others(&self) {
+        #[cfg(unix)]
+        if let Some(path) = self.key_file.as_deref().filter(|p| *p != "-") {
+            use std::os::unix::fs::PermissionsExt;
+            if let Ok(meta) = std::fs::metadata(path) {
+                let mode = meta.permissions().mode() & 0o777;
+                if mode & 0o077 != 0 {
+                    io::note(&format!(
+                        "ciphertoken: warning: {path} holds a secret key but has mode {mode:04o}; chmod 600 {path}"
+                    ));
+                }
+            }
+        }
+    }
+
     /// Loads one key or a JWK Set.
     pub fn load_any(&self) -> Result<Loaded> {
         let (bytes, what) = self.read()?;
         let loaded = decode(&bytes, self.key_format, self.alg, self.public)
             .map_err(|e| CliError { message: format!("{what}: {}", e.message), ..e })?;
+        let keys: Vec<&Key> = match &loaded {
+            Loaded::One(k) => vec![k],
+            Loaded::Set(ks) => ks.iter().collect(),
+        };
+        if keys.iter().any(|k| k.is_secret()) {
+            self.warn_if_readable_by_others();
+        }
         if let Some(want) = self.alg {
-            let keys: Vec<&Key> = match &loaded {
-                Loaded::One(k) => vec![k],
-                Loaded::Set(ks) => ks.iter().collect(),
-            };
             for k in keys {
                 if k.alg() != want.algorithm() {
                     return Err(CliError::key(format!(

@@ -80,11 +80,21 @@ fn keygen_never_overwrites_without_force() {
     assert_eq!(d.read("k.pem"), before, "the existing key is untouched");
 
     #[cfg(unix)]
+    use std::os::unix::fs::PermissionsExt;
+    #[cfg(unix)]
+    std::fs::set_permissions(d.path("k.pem"), std::fs::Permissions::from_mode(0o644)).unwrap();
+    #[cfg(unix)]
     {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(d.path("k.pem"), std::fs::Permissions::from_mode(0o644)).unwrap();
+        let out = d.run(&["key", "thumbprint", "--key-file", "k.pem"]).expect(code::OK);
+        assert!(out.stderr.contains("mode 0644; chmod 600 k.pem"), "{}", out.stderr);
+        d.keygen("es256", "pub-only");
+        std::fs::set_permissions(d.path("pub-only.pub"), std::fs::Permissions::from_mode(0o644)).unwrap();
+        let out = d.run(&["key", "thumbprint", "--key-file", "pub-only.pub"]).expect(code::OK);
+        assert!(out.stderr.is_empty(), "a public key may be world-readable: {}", out.stderr);
     }
     d.run(&["keygen", "--alg", "es256", "--out", "k.pem", "--force"]).expect(code::OK);
+    let out = d.run(&["key", "thumbprint", "--key-file", "k.pem"]).expect(code::OK);
+    assert!(out.stderr.is_empty(), "{}", out.stderr);
     assert_ne!(d.read("k.pem"), before, "replaced");
     #[cfg(unix)]
     assert_eq!(crate::common::mode(&d.path("k.pem")), 0o600, "a forced rewrite is still 0600");
