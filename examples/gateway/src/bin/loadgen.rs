@@ -3,7 +3,8 @@
 //! Half the connections hit gateway A, half gateway B, each `GET /api/hello` with a valid
 //! access token (verification from the local mirror). Meanwhile one thread revokes tokens
 //! on A at a steady rate and measures how long until B refuses each one (revocation
-//! propagation: A's `/revoke` → Redis script → `XREAD BLOCK` on B → B's mirror).
+//! propagation: A's `/revoke` → Redis script → `XREAD BLOCK` on B → B's mirror), from the
+//! moment the `/revoke` request is sent and from the moment A answered it.
 //! CPU time of both gateway processes is read from `/proc/<pid>/stat`, to report verified
 //! requests per second per core of gateway CPU.
 //!
@@ -155,7 +156,7 @@ fn main() {
         let mut ca = Client::connect(&a).expect("revoker connect A");
         let mut cb = Client::connect(&b).expect("revoker connect B");
         let interval = Duration::from_secs_f64(1.0 / rate as f64);
-        let mut propagation = Vec::new();
+        let (mut propagation, mut after_commit) = (Vec::new(), Vec::new());
         let mut missed = 0u32;
         for (k, token) in doomed.iter().enumerate() {
             let at = start + interval * k as u32;
@@ -168,11 +169,12 @@ fn main() {
             let t0 = Instant::now();
             let r = ca.post("/revoke", Some(&admin), &json!({ "token": token })).expect("revoke");
             assert_eq!(r.status, 204, "revoke: {}", r.body);
+            let committed = Instant::now();
             // Poll B until it refuses (bounded: 2 s, 100 µs between probes).
             let refused = loop {
                 let r = cb.get("/api/hello", Some(token)).expect("probe");
                 if r.status == 401 {
-                    break Some(t0.elapsed());
+                    break Some((t0.elapsed(), committed.elapsed()));
                 }
                 if t0.elapsed() > Duration::from_secs(2) {
                     break None;
@@ -180,21 +182,25 @@ fn main() {
                 std::thread::sleep(Duration::from_micros(100));
             };
             match refused {
-                Some(d) => propagation.push(d),
+                Some((total, after)) => {
+                    propagation.push(total);
+                    after_commit.push(after);
+                }
                 None => missed += 1,
             }
         }
-        (propagation, missed)
+        (propagation, after_commit, missed)
     });
 
     let mut latencies: Vec<Duration> = workers.into_iter().flat_map(|w| w.join().expect("worker")).collect();
-    let (mut propagation, missed) = revoker.join().expect("revoker");
+    let (mut propagation, mut after_commit, missed) = revoker.join().expect("revoker");
     let wall = start.elapsed().as_secs_f64();
     let cpu_after = [cpu_seconds(pid_a), cpu_seconds(pid_b), o.redis_pid.map_or(0.0, cpu_seconds)];
     let gw_cpu = (cpu_after[0] - cpu_before[0]) + (cpu_after[1] - cpu_before[1]);
     let redis_cpu = cpu_after[2] - cpu_before[2];
     latencies.sort();
     propagation.sort();
+    after_commit.sort();
     let failed = failures.load(Ordering::Relaxed);
     let verified = latencies.len() as u64 - failed;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -228,6 +234,12 @@ fn main() {
         ms(pct(&propagation, 50.0)),
         ms(pct(&propagation, 99.0)),
         ms(propagation.last().copied().unwrap_or_default())
+    );
+    println!(
+        "  of which after A's /revoke returned (Redis committed): p50 {} p99 {} max {}",
+        ms(pct(&after_commit, 50.0)),
+        ms(pct(&after_commit, 99.0)),
+        ms(after_commit.last().copied().unwrap_or_default())
     );
     if failed > 0 || missed > 0 {
         std::process::exit(1);
