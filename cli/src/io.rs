@@ -116,7 +116,34 @@ pub fn print_line(line: &str) -> Result<()> {
         .map_err(|e| CliError::io(format!("cannot write stdout: {e}")))
 }
 
-/// Prints a diagnostic line on stderr (ignoring a closed stderr).
+/// Prints a diagnostic line on stderr (ignoring a closed stderr), with control characters
+/// escaped: a hostile token's kid must not drive the terminal.
 pub fn note(line: &str) {
-    let _ = writeln!(std::io::stderr().lock(), "{line}");
+    let _ = writeln!(std::io::stderr().lock(), "{}", printable(line));
+}
+
+/// `s` with every control character (C0, DEL, C1: terminal escapes among them) written as
+/// `\u00XX`. Inside a JSON string that is the same string, so JSON stays valid.
+pub fn printable(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_control() && c != '\n' {
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn printable_escapes_terminal_controls() {
+        assert_eq!(
+            super::printable("a\u{1b}[2Jb\u{9b}c\u{7f}\td\n"),
+            "a\\u001b[2Jb\\u009bc\\u007f\\u0009d\n"
+        );
+        assert_eq!(super::printable("kid é ✓"), "kid é ✓");
+    }
 }

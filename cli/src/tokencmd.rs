@@ -425,8 +425,11 @@ pub fn inspect(ctx: Ctx, a: &InspectArgs) -> Result<()> {
         })?;
     } else {
         let mut text = format!("=== {UNVERIFIED} ===\n");
-        text.push_str(&format!("header:    {}\n", header_text.as_deref().unwrap_or("(not base64url)")));
-        text.push_str(&format!("claims:    {}\n", payload_text.as_deref().unwrap_or("(not base64url)")));
+        text.push_str(&format!("header:    {}\n", header_text.as_deref().unwrap_or("(not base64url UTF-8)")));
+        text.push_str(&format!(
+            "claims:    {}\n",
+            payload_text.as_deref().unwrap_or("(not base64url UTF-8)")
+        ));
         for (name, t) in &times {
             text.push_str(&format!(
                 "{name}:       {t} = {} ({})\n",
@@ -441,7 +444,7 @@ pub fn inspect(ctx: Ctx, a: &InspectArgs) -> Result<()> {
         for p in &problems {
             text.push_str(&format!("problem:   {p}\n"));
         }
-        io::print_line(text.trim_end_matches('\n'))?;
+        io::print_line(&io::printable(text.trim_end_matches('\n')))?;
     }
     match problems.first() {
         Some(e) => Err(CliError {

@@ -363,6 +363,13 @@ fn inspect_decodes_without_verifying_under_a_banner() {
     assert_eq!(v["verified"], false);
     assert!(!v["problems"].as_array().unwrap().is_empty());
     d.run(&["inspect", "only.two"]).expect(code::MALFORMED);
+
+    // A hostile token cannot drive the terminal: control characters come out escaped.
+    let evil = format!("{}.{}.AAAA", b64(b"{\"alg\":\"\x1b[2J\xc2\x9b31m\"}"), b64(br#"{"kid":"\u001b"}"#));
+    let out = d.run(&["inspect", &evil]).expect(code::MALFORMED);
+    assert!(!out.stdout.contains('\u{1b}') && !out.stdout.contains('\u{9b}'), "{:?}", out.stdout);
+    assert!(out.stdout.contains("\\u001b[2J\\u009b31m"), "{}", out.stdout);
+    assert!(!out.stderr.contains('\u{1b}'));
 }
 
 #[test]
