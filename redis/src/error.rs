@@ -11,6 +11,9 @@ pub enum FleetError {
     Token(ciphertoken::Error),
     /// Redis did not answer in time, refused, or is unreachable; nothing is assumed done.
     Redis(redis::RedisError),
+    /// The mirror is stale (or was never filled) and the policy is to fail closed: the
+    /// step was refused without asking Redis.
+    Stale,
     /// The server replied with something this crate does not expect.
     Protocol(&'static str),
     /// A setting is invalid.
@@ -32,6 +35,7 @@ impl fmt::Display for FleetError {
         match self {
             FleetError::Token(e) => write!(f, "{e}"),
             FleetError::Redis(e) => write!(f, "redis: {e}"),
+            FleetError::Stale => f.write_str("revocation state is stale: failing closed"),
             FleetError::Protocol(what) => write!(f, "unexpected redis reply: {what}"),
             FleetError::Config(what) => write!(f, "invalid configuration: {what}"),
         }

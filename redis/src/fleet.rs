@@ -283,8 +283,9 @@ impl Fleet {
     ///
     /// # Errors
     /// [`FleetError::Token`] with any verification error, `Revoked` (also for an unknown
-    /// family or a stale mirror that fails closed), `RefreshTokenReused`, `StaleVersion`;
-    /// [`FleetError::Redis`] (no new pair is valid then: the old token stays current).
+    /// family), `RefreshTokenReused`, `StaleVersion`; [`FleetError::Stale`] when the mirror
+    /// is stale and failing closed; [`FleetError::Redis`] (no new pair is valid then: the
+    /// old token stays current).
     #[allow(clippy::too_many_arguments)]
     pub fn rotate<'s, 'a, 'r, T, C, R, const K: usize>(
         &self,
@@ -301,6 +302,10 @@ impl Fleet {
         R: RngCore + CryptoRng + ?Sized,
     {
         let view = self.view();
+        if view.fails_closed() {
+            view.degraded.set(true);
+            return Err(FleetError::Stale);
+        }
         let mut gate = RotationGate { view: &view, used: None, error: None };
         let result =
             ct.rotation::<T, _, _, _>(refresh_token, &mut gate, &view, rng, scratch, access_out, refresh_out);

@@ -270,6 +270,7 @@ fn redis_down_fails_closed_after_max_staleness() {
     let a = gateway(&server.url());
     let good = login(&a, &ct, "dana");
     let bad = login(&a, &ct, "eve");
+    let login_before_outage = login(&a, &ct, "oscar");
     a.revoke_token(&ct, &bad.access, &mut [0u8; 1024]).unwrap();
     assert_eq!(verify(&a, &ct, &good.access), Ok(()));
 
@@ -280,13 +281,15 @@ fn redis_down_fails_closed_after_max_staleness() {
         .expect("fails closed once stale");
     assert_eq!(verify(&a, &ct, &good.access), Err(Error::Revoked));
     assert_eq!(verify(&a, &ct, &bad.access), Err(Error::Revoked));
+    let doomed = login_before_outage;
+    assert!(matches!(rotate(&a, &ct, &doomed.refresh), Err(FleetError::Stale)), "no rotation while stale");
     let stats = a.stats();
     eprintln!("fail-closed {closed_after:?} after kill -9 (max_staleness {MAX_STALENESS:?}); {stats:?}");
     // The mirror kept answering while fresh: the refusal came from staleness, not the crash.
     assert!(closed_after >= MAX_STALENESS / 2, "{closed_after:?}: refused long before the bound");
     assert!(stats.staleness.unwrap() > MAX_STALENESS);
     assert!(!stats.connected);
-    assert!(stats.degraded_closed >= 3, "every refused verification is counted: {stats:?}");
+    assert!(stats.degraded_closed >= 4, "every refused decision is counted: {stats:?}");
     assert_eq!(stats.degraded_open, 0);
     assert!(down.elapsed() < BOUND + MAX_STALENESS);
 

@@ -218,7 +218,7 @@ fn fleet_error(e: &FleetError) -> Refusal {
             error(StatusCode::UNAUTHORIZED, e)
         }
         FleetError::Token(Error::RefreshTokenReused) => error(StatusCode::UNAUTHORIZED, e),
-        FleetError::Token(Error::StoreFull) => error(StatusCode::SERVICE_UNAVAILABLE, e),
+        FleetError::Token(Error::StoreFull) | FleetError::Stale => error(StatusCode::SERVICE_UNAVAILABLE, e),
         FleetError::Token(_) => error(StatusCode::UNAUTHORIZED, e),
         _ => error(StatusCode::SERVICE_UNAVAILABLE, e),
     }

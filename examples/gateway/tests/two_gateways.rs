@@ -111,7 +111,7 @@ fn two_gateways_share_revocation_rotation_and_versions() {
     let r = cb.post("/revoke", Some(ADMIN), &json!({ "sub": "dave" })).unwrap();
     assert_eq!((r.status, r.json()["version"].as_u64()), (200, Some(1)));
     wait_until(BOUND, || hello(&mut ca, &access4).body.contains("version")).expect("stale version on A");
-    let (access5, _) = login(&mut ca, "dave");
+    let (access5, refresh5) = login(&mut ca, "dave");
     assert_eq!(hello(&mut cb, &access5).status, 200, "a new login is at the new version");
 
     // No admin token, no revocation; no bearer, no entry.
@@ -130,6 +130,8 @@ fn two_gateways_share_revocation_rotation_and_versions() {
         503,
         "no login without Redis"
     );
+    let r = cb.post("/refresh", None, &json!({ "refresh": refresh5 })).unwrap();
+    assert_eq!(r.status, 503, "no rotation on a stale mirror: {}", r.body);
 
     // Back up: fresh again, revocations intact (AOF), the valid token works again.
     redis.restart();
