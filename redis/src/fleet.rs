@@ -306,10 +306,11 @@ impl Fleet {
             view.degraded.set(true);
             return Err(FleetError::Stale);
         }
-        let mut gate = RotationGate { view: &view, used: None, error: None };
+        let recorder = Recorder { shared: &self.shared, error: None };
+        let mut gate = RotationGate { view: &view, used: None, recorder };
         let result =
             ct.rotation::<T, _, _, _>(refresh_token, &mut gate, &view, rng, scratch, access_out, refresh_out);
-        if let Some(e) = gate.error.take() {
+        if let Some(e) = gate.recorder.error.take() {
             return Err(e);
         }
         let pair = result?;
@@ -861,7 +862,7 @@ impl VersionSource for Fleet {
 struct RotationGate<'v, 'f> {
     view: &'v View<'f>,
     used: Option<(String, UnixSeconds)>,
-    error: Option<FleetError>,
+    recorder: Recorder<'f>,
 }
 
 impl RevocationStore for RotationGate<'_, '_> {
@@ -871,14 +872,7 @@ impl RevocationStore for RotationGate<'_, '_> {
                 self.used = Some((jti.to_owned(), expires_at));
                 Ok(())
             }
-            Revoked::Family(_) => match self.view.shared.revoke(id, expires_at, now) {
-                Ok(_) => Ok(()),
-                Err(FleetError::Token(e)) => Err(e),
-                Err(e) => {
-                    self.error = Some(e);
-                    Err(Error::StoreFull)
-                }
-            },
+            Revoked::Family(_) => self.recorder.revoke(id, expires_at, now),
         }
     }
     fn is_revoked(&self, id: Revoked<'_>, now: UnixSeconds) -> Result<bool, Error> {
