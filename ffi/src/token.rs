@@ -197,3 +197,113 @@ fn place_payload(out: &mut [u8], at: usize, len: usize, used: usize) -> Option<(
     out.get_mut(len..zero_to)?.fill(0);
     Some(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::key::ct_key_hs256;
+    use crate::status::*;
+    use crate::validation::ct_validation_init;
+    use core::mem::MaybeUninit;
+
+    const CLAIMS: &[u8] = br#"{"sub":"dev","exp":2000000000}"#;
+
+    /// Initialized objects. They stay in `MaybeUninit`: a `ct_key` holds a Rust value with
+    /// padding, so it must not be read as the plain `[u64; N]` its C declaration shows.
+    fn key_and_policy() -> (MaybeUninit<ct_key>, MaybeUninit<ct_validation>) {
+        let mut key = MaybeUninit::<ct_key>::zeroed();
+        let mut v = MaybeUninit::<ct_validation>::zeroed();
+        // SAFETY: zeroed local storage of the right types; the inputs are local arrays.
+        unsafe {
+            assert_eq!(ct_key_hs256(key.as_mut_ptr(), [3u8; 32].as_ptr(), 32), CT_STATUS_OK);
+            assert_eq!(ct_validation_init(v.as_mut_ptr()), CT_STATUS_OK);
+        }
+        (key, v)
+    }
+
+    fn sign(key: &MaybeUninit<ct_key>, out: &mut [u8]) -> (ct_status, usize) {
+        let mut len = usize::MAX;
+        // SAFETY: local buffers with their true lengths.
+        let s = unsafe {
+            ct_sign(key.as_ptr(), CLAIMS.as_ptr(), CLAIMS.len(), out.as_mut_ptr().cast(), out.len(), &mut len)
+        };
+        (s, len)
+    }
+
+    fn verify(
+        key: &MaybeUninit<ct_key>,
+        v: &MaybeUninit<ct_validation>,
+        now: u64,
+        token: &[u8],
+        out: &mut [u8],
+    ) -> (ct_status, usize) {
+        let mut len = usize::MAX;
+        // SAFETY: local buffers with their true lengths.
+        let s = unsafe {
+            ct_verify(
+                key.as_ptr(),
+                v.as_ptr(),
+                now,
+                token.as_ptr().cast(),
+                token.len(),
+                out.as_mut_ptr(),
+                out.len(),
+                &mut len,
+            )
+        };
+        (s, len)
+    }
+
+    #[test]
+    fn sign_reports_the_capacity_with_the_nul() {
+        let (key, _) = key_and_policy();
+        let mut out = [0x55u8; 256];
+        let (s, needed) = sign(&key, &mut out[..10]);
+        assert_eq!(s, CT_STATUS_BUFFER_TOO_SMALL);
+        assert!(out.iter().all(|&b| b == 0x55), "untouched");
+        assert!(needed <= ct_max_token_len(CLAIMS.len()));
+        assert_eq!(sign(&key, &mut out[..needed - 1]), (CT_STATUS_BUFFER_TOO_SMALL, needed));
+        assert_eq!(sign(&key, &mut out[..needed]), (CT_STATUS_OK, needed - 1));
+        assert_eq!(out[needed - 1], 0);
+        assert_eq!(out[needed], 0x55);
+    }
+
+    #[test]
+    fn verify_moves_the_payload_to_the_front() {
+        let (key, v) = key_and_policy();
+        let mut token = [0u8; 256];
+        let (s, token_len) = sign(&key, &mut token);
+        assert_eq!(s, CT_STATUS_OK);
+        let token = &token[..token_len];
+        let cap = ct_verify_claims_cap(token_len);
+        let mut out = [0x55u8; 256];
+
+        let (s, needed) = verify(&key, &v, 1, token, &mut out[..10]);
+        assert_eq!(s, CT_STATUS_BUFFER_TOO_SMALL);
+        assert!(needed <= cap && out.iter().all(|&b| b == 0x55));
+
+        let (s, len) = verify(&key, &v, 1, token, &mut out[..needed]);
+        assert_eq!((s, len), (CT_STATUS_OK, CLAIMS.len()));
+        assert_eq!(&out[..len], CLAIMS);
+        assert!(out[len..needed].iter().all(|&b| b == 0), "NUL and zeroed rest");
+        assert!(out[needed..].iter().all(|&b| b == 0x55));
+
+        // Rejected (expired; time unknown): the decoding region is zeroed, the length untouched.
+        for now in [2_000_000_000, 0] {
+            out.fill(0x55);
+            let (s, len) = verify(&key, &v, now, token, &mut out);
+            assert_eq!(s, if now == 0 { CT_STATUS_TIME_UNAVAILABLE } else { CT_STATUS_EXPIRED });
+            assert_eq!(len, usize::MAX);
+            assert!(out[..cap].iter().all(|&b| b == 0) && out[cap..].iter().all(|&b| b == 0x55));
+        }
+    }
+
+    #[test]
+    fn payload_placement_is_checked() {
+        let mut buf = *b"HHHHpayload-----";
+        assert_eq!(place_payload(&mut buf, 4, 7, 16), Some(()));
+        assert_eq!(&buf, b"payload\0\0\0\0\0\0\0\0\0");
+        assert_eq!(place_payload(&mut buf, 10, 7, 16), None, "source out of range");
+        assert_eq!(place_payload(&mut buf, 0, 16, 16), None, "no room for the NUL");
+    }
+}

@@ -28,7 +28,9 @@ pub fn steps(root: &Path) -> Vec<Step> {
     let mut steps = vec![
         Step::check(
             "C header fresh",
-            format!("cbindgen {CBINDGEN_VERSION} output equals the committed {HEADER} (`cargo xtask header`)"),
+            format!(
+                "cbindgen {CBINDGEN_VERSION} output equals the committed {HEADER} (`cargo xtask header`)"
+            ),
             check_header,
         ),
         Step::cargo(
@@ -61,6 +63,11 @@ pub fn steps(root: &Path) -> Vec<Step> {
                 "--release",
             ],
         ),
+        Step::check(
+            "miri ffi",
+            format!("rustup run nightly cargo miri test -p {FFI}: the unsafe boundary code under miri"),
+            miri,
+        ),
         Step::cargo("build ffi", &["build", "-p", FFI]),
     ];
     for (name, target) in [
@@ -71,12 +78,33 @@ pub fn steps(root: &Path) -> Vec<Step> {
     ] {
         steps.push(Step::cmd(name, "make", &["-s", "-C", "ffi/tests/c", target, &lib_dir_arg]));
     }
-    steps.push(Step::cmd("C example device+gateway", "make", &["-s", "-C", "examples/c", "run", &lib_dir_arg]));
+    steps.push(Step::cmd(
+        "C example device+gateway",
+        "make",
+        &["-s", "-C", "examples/c", "run", &lib_dir_arg],
+    ));
     steps.push(
         Step::cmd("python ctypes binding", "python3", &["examples/python/test_ciphertoken.py"])
             .env("CIPHERTOKEN_LIB", &so.display().to_string()),
     );
     steps
+}
+
+/// The ffi crate's unit tests under miri (nightly, installed by `.ci/run`): every unsafe
+/// block of the boundary (raw slices, object storage, unaligned writes) runs under its checks.
+fn miri(root: &Path) -> Result<(), String> {
+    let mut cmd = Command::new("rustup");
+    cmd.args(["run", "nightly", "cargo", "miri", "test", "-p", FFI]).current_dir(root);
+    // The stable toolchain that runs this xtask must not leak into the nightly build.
+    for var in ["RUSTC", "RUSTDOC", "CARGO", "RUSTUP_TOOLCHAIN", "RUSTC_WRAPPER"] {
+        cmd.env_remove(var);
+    }
+    let status = cmd.status().map_err(|e| format!("cannot run cargo miri: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("cargo miri test -p {FFI} exited with {status}"))
+    }
 }
 
 /// Where cargo puts build outputs: `$CARGO_TARGET_DIR` or `<root>/target`.
@@ -104,11 +132,14 @@ fn check_header(root: &Path) -> Result<(), String> {
         println!("{HEADER} is up to date");
         Ok(())
     } else {
-        let line = committed.lines().zip(fresh.lines()).position(|(a, b)| a != b).map_or_else(
-            || committed.lines().count().min(fresh.lines().count()) + 1,
-            |i| i + 1,
-        );
-        Err(format!("{HEADER} is stale (first difference at line {line}): run `cargo xtask header` and commit it"))
+        let line = committed
+            .lines()
+            .zip(fresh.lines())
+            .position(|(a, b)| a != b)
+            .map_or_else(|| committed.lines().count().min(fresh.lines().count()) + 1, |i| i + 1);
+        Err(format!(
+            "{HEADER} is stale (first difference at line {line}): run `cargo xtask header` and commit it"
+        ))
     }
 }
 
@@ -131,10 +162,16 @@ fn generate_header(root: &Path) -> Result<String, String> {
         .output()
         .map_err(|e| format!("cannot run cbindgen: {e}"))?;
     if !output.status.success() {
-        return Err(format!("cbindgen failed ({}):\n{}", output.status, String::from_utf8_lossy(&output.stderr)));
+        return Err(format!(
+            "cbindgen failed ({}):\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        ));
     }
-    let header = String::from_utf8(output.stdout).map_err(|e| format!("cbindgen output is not UTF-8: {e}"))?;
-    let manifest = fs::read_to_string(root.join("ffi/Cargo.toml")).map_err(|e| format!("ffi/Cargo.toml: {e}"))?;
+    let header =
+        String::from_utf8(output.stdout).map_err(|e| format!("cbindgen output is not UTF-8: {e}"))?;
+    let manifest =
+        fs::read_to_string(root.join("ffi/Cargo.toml")).map_err(|e| format!("ffi/Cargo.toml: {e}"))?;
     fill_version(&header, &package_version(&manifest)?)
 }
 
@@ -164,9 +201,7 @@ fn fill_version(header: &str, version: &str) -> Result<String, String> {
         p.parse::<u32>().map_err(|_| format!("version {version:?} is not numeric"))?;
     }
     let mut out = header.to_owned();
-    for (key, value) in
-        [("MAJOR", *major), ("MINOR", *minor), ("PATCH", *patch), ("STRING", version)]
-    {
+    for (key, value) in [("MAJOR", *major), ("MINOR", *minor), ("PATCH", *patch), ("STRING", version)] {
         let placeholder = format!("@CT_VERSION_{key}@");
         if !out.contains(&placeholder) {
             return Err(format!("ffi/cbindgen.toml lost the {placeholder} placeholder"));
