@@ -206,6 +206,36 @@ fn main() {
         write(&dir, s.as_bytes());
     }
 
+    // ffi_claims: [getter, name_len, value_len, cap], name, value, claims.
+    let dir = root.join("ffi_claims");
+    let claims = [
+        RFC_PAYLOAD.to_vec(),
+        br#"{"sub":"dev\u00e9\"7","n":42,"neg":-1,"f":1.5,"big":18446744073709551616,"ok":true,"aud":["a","api",3],"one":"api","nul":"a\u0000b","obj":{"sub":"inner"}}"#.to_vec(),
+        br#"{"sub":"a","sub":"b"}"#.to_vec(),
+        b"[1]".to_vec(),
+    ];
+    for c in &claims {
+        for (getter, name, value, cap) in [
+            (0u8, "sub", "", 255u8),
+            (0, "sub", "", 3),
+            (0, "nul", "", 255),
+            (0, "iss", "", 255),
+            (1, "exp", "", 0),
+            (1, "n", "", 0),
+            (1, "neg", "", 0),
+            (1, "big", "", 0),
+            (2, "ok", "", 0),
+            (2, "http://example.com/is_root", "", 0),
+            (3, "aud", "api", 0),
+            (3, "one", "api", 0),
+            (3, "aud", "ap", 0),
+            (0, "missing", "", 255),
+        ] {
+            let head = [getter, name.len() as u8, value.len() as u8, cap];
+            write(&dir, &[&head[..], name.as_bytes(), value.as_bytes(), c].concat());
+        }
+    }
+
     let dir = root.join("round_trip");
     write(&dir, RFC_PAYLOAD);
     for (_, payload) in pairs.iter().take(12) {
