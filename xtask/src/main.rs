@@ -31,6 +31,7 @@ mod bench;
 mod embedded;
 mod ffi;
 mod security;
+mod size;
 
 /// The core crate's package name.
 const CORE: &str = "ciphertoken";
@@ -77,6 +78,16 @@ const SUBCOMMANDS: &[(&str, &str, &str)] = &[
     ),
     ("miri", "miri", "run the core's tests under miri (nightly), skipping the slow crypto-heavy ones"),
     ("mutants", "mutants [-- ARGS]", "cargo-mutants over the validation and parsing modules (local)"),
+    (
+        "size",
+        "size [--quick]",
+        "flash/static RAM of minimal images (examples/size), one markdown table and the budgets",
+    ),
+    (
+        "panics",
+        "panics [--quick]",
+        "list the code keeping panic paths alive in the size images; fail if any is ciphertoken's",
+    ),
     ("help", "help", "print this help"),
 ];
 
@@ -103,6 +114,10 @@ fn main() -> ExitCode {
         ["mutants", rest @ ..] => {
             report(security::mutants(&workspace_root(), rest.strip_prefix(&["--"]).unwrap_or(rest)))
         }
+        ["size"] => report(size::size(&workspace_root(), false)),
+        ["size", "--quick"] => report(size::size(&workspace_root(), true)),
+        ["panics"] => report(size::panics(&workspace_root(), false)),
+        ["panics", "--quick"] => report(size::panics(&workspace_root(), true)),
         ["help" | "--help" | "-h"] => {
             print_help();
             ExitCode::SUCCESS
@@ -286,6 +301,12 @@ fn test_steps() -> Vec<Step> {
         "qemu firmware",
         "cargo xtask qemu: build examples/firmware for 4 targets, run each under QEMU",
         embedded::qemu_step,
+    ));
+    steps.push(Step::check(
+        "size and panic paths",
+        "examples/size: the HS256 no_panic image links with an undefined panic handler; \
+         flash/RAM and budgets (thumbv7em opt z); no panic path in ciphertoken's own code",
+        size::test_step,
     ));
 
     // Gateway fleets (redis/, examples/gateway): the real-Redis fault tests, ignored by the

@@ -1,0 +1,9 @@
+//! Size image `sign` (see lib.rs).
+#![no_std]
+#![no_main]
+
+#[cortex_m_rt::entry]
+fn main() -> ! {
+    ciphertoken_size::sign();
+    ciphertoken_size::halt()
+}

@@ -1,0 +1,9 @@
+//! Size image `verify` (see lib.rs).
+#![no_std]
+#![no_main]
+
+#[cortex_m_rt::entry]
+fn main() -> ! {
+    ciphertoken_size::verify();
+    ciphertoken_size::halt()
+}
