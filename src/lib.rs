@@ -52,6 +52,8 @@ mod clock;
 mod error;
 mod header;
 pub mod json;
+#[cfg(feature = "jwk")]
+pub mod jwk;
 mod key;
 mod keyset;
 pub mod lifecycle;

@@ -531,7 +531,7 @@ impl RsaPublicKey {
 }
 
 /// Parses a public exponent: odd, `3 ≤ e < 2^33`.
-fn parse_exponent(e: &[u8]) -> Result<u64, Error> {
+pub(crate) fn parse_exponent(e: &[u8]) -> Result<u64, Error> {
     let e = strip_zeros(e);
     if e.len() > 8 {
         return Err(Error::InvalidKey);
