@@ -37,7 +37,7 @@ mod size;
 const CORE: &str = "ciphertoken";
 
 /// Cargo features of the core that must each build on their own.
-const CORE_FEATURES: &[&str] = &["hs", "es256", "eddsa", "std", "rsa"];
+const CORE_FEATURES: &[&str] = &["hs", "es256", "eddsa", "std", "rsa", "jwk"];
 
 /// Bare-metal targets the core must build for (default features and none).
 const NO_STD_TARGETS: &[&str] = &[
@@ -207,7 +207,7 @@ fn test_steps() -> Vec<Step> {
             &["clippy", "-p", CORE, "--all-features", "--all-targets", "--", "-D", "warnings"],
         ),
         Step::cargo(
-            "clippy core rsa thumbv7em",
+            "clippy core rsa+jwk thumbv7em",
             &[
                 "clippy",
                 "-p",
@@ -215,7 +215,7 @@ fn test_steps() -> Vec<Step> {
                 "--target",
                 "thumbv7em-none-eabihf",
                 "--features",
-                "rsa",
+                "rsa,jwk",
                 "--",
                 "-D",
                 "warnings",
