@@ -4,7 +4,7 @@
 # Every process is started here and stopped by its own PID.
 #
 #   bash examples/gateway/load.sh            # 10 s
-#   RUN_SECONDS=20 CONNECTIONS=8 bash examples/gateway/load.sh
+#   RUN_SECONDS=20 CONNECTIONS=8 APPENDFSYNC=everysec bash examples/gateway/load.sh
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
@@ -12,6 +12,7 @@ RUN_SECONDS=${RUN_SECONDS:-10}
 CONNECTIONS=${CONNECTIONS:-4}
 REVOKE_RATE=${REVOKE_RATE:-20}
 GATEWAY_THREADS=${GATEWAY_THREADS:-1}
+APPENDFSYNC=${APPENDFSYNC:-always}
 
 cargo build --release -p ciphertoken-gateway
 bin=target/release
@@ -26,7 +27,7 @@ cleanup() {
 trap cleanup EXIT
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" --appendonly yes --appendfsync always \
+redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" --appendonly yes --appendfsync "$APPENDFSYNC" \
     --save '' --maxmemory-policy noeviction --daemonize no --logfile redis.log &
 redis_pid=$!
 pids+=("$redis_pid")
