@@ -110,7 +110,7 @@ fn parse_options() -> Options {
 
 fn hex_secret(text: &str) -> Option<[u8; 32]> {
     let bytes = text.trim().as_bytes();
-    if bytes.len() != 64 {
+    if bytes.len() != 64 || !bytes.iter().all(u8::is_ascii_hexdigit) {
         return None;
     }
     let mut out = [0u8; 32];
@@ -383,4 +383,39 @@ async fn health(State(app): State<Shared>) -> Response {
         StatusCode::SERVICE_UNAVAILABLE
     };
     (status, Json(body)).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fleet_secret_is_exactly_32_bytes_of_hex() {
+        let hex = "00ff".repeat(16);
+        let key = hex_secret(&hex).unwrap();
+        assert_eq!((key[0], key[1], key[31]), (0x00, 0xff, 0xff));
+        assert_eq!(hex_secret(&hex[..62]), None, "too short");
+        assert_eq!(hex_secret(&format!("{hex}00")), None, "too long");
+        assert_eq!(hex_secret(&"zz".repeat(32)), None, "not hex");
+        assert_eq!(hex_secret(&"+1".repeat(32)), None, "from_str_radix accepts a sign; we must not");
+    }
+
+    #[test]
+    fn bearer_tokens_are_taken_from_the_authorization_header_only() {
+        let mut h = HeaderMap::new();
+        assert_eq!(bearer(&h), None);
+        h.insert(header::AUTHORIZATION, "Bearer abc".parse().unwrap());
+        assert_eq!(bearer(&h), Some("abc"));
+        h.insert(header::AUTHORIZATION, "bearer  xyz ".parse().unwrap());
+        assert_eq!(bearer(&h), Some("xyz"));
+        h.insert(header::AUTHORIZATION, "Basic abc".parse().unwrap());
+        assert_eq!(bearer(&h), None);
+    }
+
+    #[test]
+    fn admin_token_comparison() {
+        assert!(constant_time_eq(b"secret", b"secret"));
+        assert!(!constant_time_eq(b"secret", b"secreT"));
+        assert!(!constant_time_eq(b"secret", b"secret!"));
+    }
 }
