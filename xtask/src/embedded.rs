@@ -1,7 +1,9 @@
 //! Microcontroller checks: the QEMU firmware (`cargo xtask qemu`).
 //!
 //! The firmware crate (`examples/firmware`) is not a workspace member: it has its own
-//! lockfile and target directory and is built for bare-metal targets only.
+//! lockfile and target directory and is built for bare-metal targets only. The C firmware
+//! (`examples/firmware/c`) links `libciphertoken.a` (ffi/, built for thumbv7em-none-eabihf)
+//! with arm-none-eabi-gcc and newlib's semihosting `rdimon`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -46,6 +48,34 @@ pub const BOARDS: &[Board] = &[
     },
 ];
 
+/// The C firmware's board: the Rust target its `libciphertoken.a` is built for.
+pub const C_BOARD: Board = Board {
+    target: "thumbv7em-none-eabihf",
+    name: "C + libciphertoken.a on Cortex-M4F mps2-an386",
+    qemu: "qemu-system-arm",
+    machine: &["-machine", "mps2-an386", "-cpu", "cortex-m4"],
+};
+
+/// arm-none-eabi-gcc flags matching thumbv7em-none-eabihf (hard-float ABI, FPv4-SP).
+const C_FLAGS: &[&str] = &[
+    "-std=c99",
+    "-Wall",
+    "-Wextra",
+    "-Werror",
+    "-Os",
+    "-mcpu=cortex-m4",
+    "-mthumb",
+    "-mfloat-abi=hard",
+    "-mfpu=fpv4-sp-d16",
+    "-ffunction-sections",
+    "-fdata-sections",
+    "-nostartfiles",
+    "--specs=rdimon.specs",
+    "-Wl,--gc-sections",
+    // newlib's objects lack .note.GNU-stack; nothing here has a stack to protect.
+    "-Wl,--no-warn-execstack",
+];
+
 /// Flags common to every run: semihosting for output and exit status, and `-icount shift=0`
 /// so that one instruction takes 1 ns of virtual time (the firmware turns tick counts into
 /// instruction counts with it).
@@ -87,11 +117,56 @@ pub fn run_status(cmd: &mut Command, what: &str) -> Result<(), String> {
     }
 }
 
-/// Runs the firmware of `board` under QEMU, printing its output. Fails on a non-zero exit
-/// status, a timeout, or output without a final `RESULT: ... 0 failed` line.
-fn run_board(root: &Path, board: &Board) -> Result<(), String> {
-    let elf =
-        firmware_dir(root).join("target").join(board.target).join("release").join("ciphertoken-firmware");
+/// The workspace's target directory (where `libciphertoken.a` lands).
+fn workspace_target_dir(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from)
+}
+
+/// Builds `libciphertoken.a` for the C board (release, the `panic-handler` feature) and links
+/// the C firmware with arm-none-eabi-gcc; returns the ELF.
+pub fn build_c_firmware(root: &Path) -> Result<PathBuf, String> {
+    run_status(
+        Command::new(crate::cargo()).current_dir(root).args([
+            "build",
+            "-p",
+            "ciphertoken-ffi",
+            "--target",
+            C_BOARD.target,
+            "--no-default-features",
+            "--features",
+            "panic-handler",
+            "--release",
+        ]),
+        "building libciphertoken.a",
+    )?;
+    let lib = workspace_target_dir(root).join(C_BOARD.target).join("release").join("libciphertoken.a");
+    let c_dir = firmware_dir(root).join("c");
+    let out_dir = firmware_dir(root).join("target").join("c");
+    std::fs::create_dir_all(&out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
+    let elf = out_dir.join("ciphertoken-c-firmware.elf");
+    run_status(
+        Command::new("arm-none-eabi-gcc")
+            .args(C_FLAGS)
+            .arg(format!("-I{}", root.join("include").display()))
+            .arg("-T")
+            .arg(c_dir.join("mps2-an386.ld"))
+            .arg(c_dir.join("main.c"))
+            .arg(c_dir.join("startup.c"))
+            .arg(&lib)
+            .arg("-o")
+            .arg(&elf),
+        "linking the C firmware with arm-none-eabi-gcc (gcc-arm-none-eabi, libnewlib-arm-none-eabi: see .ci/run)",
+    )?;
+    Ok(elf)
+}
+
+fn rust_elf(root: &Path, board: &Board) -> PathBuf {
+    firmware_dir(root).join("target").join(board.target).join("release").join("ciphertoken-firmware")
+}
+
+/// Runs `elf` on `board` under QEMU, printing its output. Fails on a non-zero exit status, a
+/// timeout, or output without a final `RESULT: ... 0 failed` line.
+fn run_board(board: &Board, elf: &Path) -> Result<(), String> {
     println!("--> {} ({}): {} {}", board.name, board.target, board.qemu, board.machine.join(" "));
     let start = Instant::now();
     let output = Command::new("timeout")
@@ -99,7 +174,7 @@ fn run_board(root: &Path, board: &Board) -> Result<(), String> {
         .args(board.machine)
         .args(QEMU_COMMON)
         .arg("-kernel")
-        .arg(&elf)
+        .arg(elf)
         .output()
         .map_err(|e| format!("cannot run timeout/{}: {e} (is QEMU installed? see .ci/run)", board.qemu))?;
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -116,23 +191,84 @@ fn run_board(root: &Path, board: &Board) -> Result<(), String> {
         return Err(format!("{}: exit status 0 but no `RESULT: ... 0 failed` line", board.name));
     }
     println!("<-- {}: all checks passed ({secs:.1} s)", board.name);
+    if board.target == BOARDS[0].target && elf.ends_with("ciphertoken-firmware") {
+        print_budgets(&stdout);
+    }
     Ok(())
 }
 
-/// `cargo xtask qemu [TARGET...]`: builds and runs the firmware on every board (or the
-/// boards of the given targets).
+/// A row of the firmware's cost table: stack and instructions of the library, then of the
+/// primitive alone (absent for key setup).
+struct CostRow {
+    stack: u64,
+    instructions: u64,
+    primitive_instructions: Option<u64>,
+}
+
+fn cost_rows(output: &str) -> Vec<(String, CostRow)> {
+    output
+        .lines()
+        .filter_map(|line| {
+            let cells: Vec<&str> = line.trim().trim_matches('|').split('|').map(str::trim).collect();
+            let number = |i: usize| cells.get(i).and_then(|c| c.parse::<u64>().ok());
+            Some((
+                (*cells.first()?).to_owned(),
+                CostRow { stack: number(1)?, instructions: number(2)?, primitive_instructions: number(4) },
+            ))
+        })
+        .collect()
+}
+
+/// The stack and instruction budgets of issue 4 (Cortex-M4F), checked against the firmware's
+/// table. Printed, not enforced: the README publishes them beside the measured figures.
+fn print_budgets(output: &str) {
+    let rows = cost_rows(output);
+    let find = |name: &str| rows.iter().find(|(n, _)| n == name).map(|(_, r)| r);
+    let verdict = |ok: bool| if ok { "met" } else { "NOT met" };
+    println!("budgets (Cortex-M4F, firmware at opt-level z):");
+    for (ops, limit) in [
+        (&["HS256 sign", "HS256 verify", "HS256 verify_registered"][..], 1536),
+        (&["ES256 verify", "ES256 verify_registered", "EdDSA verify", "EdDSA verify_registered"][..], 6656),
+        (&["EdDSA sign"][..], 9728),
+    ] {
+        for op in ops {
+            if let Some(r) = find(op) {
+                println!("  stack {op}: {} B ≤ {limit} B — {}", r.stack, verdict(r.stack <= limit));
+            }
+        }
+    }
+    for op in ["ES256 sign", "ES256 verify", "EdDSA sign", "EdDSA verify"] {
+        if let Some(CostRow { instructions, primitive_instructions: Some(p), .. }) = find(op) {
+            let overhead = (*instructions as f64 - *p as f64) / (*p).max(1) as f64 * 100.0;
+            println!("  library overhead {op}: {overhead:+.1} % ≤ 5 % — {}", verdict(overhead <= 5.0));
+        }
+    }
+}
+
+/// `cargo xtask qemu [TARGET... | c]`: builds and runs the Rust firmware on every board and
+/// the C firmware (or only the boards of the given targets, `c` for the C firmware).
 pub fn qemu(root: &Path, only: &[&str]) -> Result<(), String> {
     let boards: Vec<&Board> =
         BOARDS.iter().filter(|b| only.is_empty() || only.iter().any(|t| b.target.starts_with(t))).collect();
-    if boards.is_empty() {
+    let with_c = only.is_empty() || only.contains(&"c");
+    if boards.is_empty() && !with_c {
         let known: Vec<&str> = BOARDS.iter().map(|b| b.target).collect();
-        return Err(format!("no board for {only:?}; targets: {}", known.join(", ")));
+        return Err(format!("no board for {only:?}; targets: {}, or c", known.join(", ")));
     }
-    let targets: Vec<&str> = boards.iter().map(|b| b.target).collect();
-    build_firmware(root, &targets)?;
     let mut failed = Vec::new();
-    for board in &boards {
-        if let Err(e) = run_board(root, board) {
+    if !boards.is_empty() {
+        let targets: Vec<&str> = boards.iter().map(|b| b.target).collect();
+        build_firmware(root, &targets)?;
+        for board in &boards {
+            if let Err(e) = run_board(board, &rust_elf(root, board)) {
+                eprintln!("FAILED: {e}");
+                failed.push(e);
+            }
+        }
+    }
+    if with_c {
+        let elf = build_c_firmware(root)?;
+        if let Err(e) = run_board(&C_BOARD, &elf) {
             eprintln!("FAILED: {e}");
             failed.push(e);
         }

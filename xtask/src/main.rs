@@ -299,7 +299,7 @@ fn test_steps() -> Vec<Step> {
     // Microcontrollers: the firmware on four emulated cores (examples/firmware).
     steps.push(Step::check(
         "qemu firmware",
-        "cargo xtask qemu: build examples/firmware for 4 targets, run each under QEMU",
+        "cargo xtask qemu: examples/firmware on 4 targets and the C firmware (libciphertoken.a) under QEMU",
         embedded::qemu_step,
     ));
     steps.push(Step::check(
