@@ -243,12 +243,12 @@ fn malformed_members_are_unusable() {
         format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{ed_x}="}}"#), // padding
         format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{}"}}"#, &ed_x[..42]), // 31.5 bytes
         format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{}"}}"#, ed_x.replace('_', "/")), // alphabet
-        format!(r#"{{"kty":"OKP","crv":"Ed25519","x":1}}"#),
+        r#"{"kty":"OKP","crv":"Ed25519","x":1}"#.to_owned(),
         format!(r#"{{"kty":"OKP","crv":"Ed25519","kid":7,"x":"{ed_x}"}}"#),
         format!(r#"{{"kty":"OKP","crv":"Ed25519","alg":"ES256","x":"{ed_x}"}}"#),
         format!(r#"{{"kty":"OKP","crv":"Ed25519","key_ops":"verify","x":"{ed_x}"}}"#),
         format!(r#"{{"kty":"OKP","crv":"Ed25519","kid":"a\u0000b","x":"{ed_x}"}}"#),
-        format!(r#"{{"kty":"rsa","n":"AQAB","e":"AQAB"}}"#),
+        r#"{"kty":"rsa","n":"AQAB","e":"AQAB"}"#.to_owned(),
         format!(r#"{{"crv":"Ed25519","x":"{ed_x}"}}"#),
     ] {
         let doc = format!(r#"{{"keys":[{key}]}}"#);
