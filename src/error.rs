@@ -100,7 +100,8 @@ pub enum Error {
         /// The size the buffer needs to have.
         needed: usize,
     },
-    /// An HMAC secret is shorter than the hash output (RFC 7518 §3.2).
+    /// A key is too short: an HMAC secret under the hash output size (RFC 7518 §3.2), an RSA
+    /// modulus under 2048 bits (RFC 7518 §3.3), or a generated secret under 32 bytes.
     KeyTooShort,
     /// Key material is malformed (wrong length, not on the curve, weak point, zero scalar).
     InvalidKey,
