@@ -196,7 +196,70 @@ pub fn size(root: &Path, quick: bool) -> Result<(), String> {
         "budget: static RAM ≤ 512 B (thumbv7em opt z, every image): {max_ram} B — {}",
         verdict(max_ram <= BUDGET_RAM)
     );
+
+    // Where the bytes of the two flash budgets go. Later builds overwrite the images of a
+    // set, so build thumbv7em opt z again (cargo only relinks what changed).
+    for (label, features) in [("HS256", "hs"), ("all algorithms", "hs,es256,eddsa")] {
+        let dir = build(root, TARGETS[0].0, OPTS[0].0, features, &bins)?;
+        let parts = breakdown(root, &dir.join("both"))?;
+        let total: u64 = parts.iter().map(|p| p.1).sum();
+        println!();
+        println!("where the .text of {label} sign + verify goes (thumbv7em opt z, {}):", kib(total));
+        for (owner, bytes) in parts.iter().take(14) {
+            println!("  {:>9}  {owner}", kib(*bytes));
+        }
+    }
     Ok(())
+}
+
+/// `.text` bytes of an image by owner: the first source location outside the Rust standard
+/// library in each instruction's inline chain (a ciphertoken file, a dependency crate), or
+/// `core / compiler-builtins` when there is none. Largest first.
+fn breakdown(root: &Path, elf: &Path) -> Result<Vec<(String, u64)>, String> {
+    let objdump = llvm_tool("llvm-objdump")?;
+    let text = capture(Command::new(objdump).args(["-d", "--no-show-raw-insn", "--section=.text"]).arg(elf))?;
+    let mut addrs: Vec<u64> = text
+        .lines()
+        .filter(|l| l.starts_with(' '))
+        .filter_map(|l| {
+            let (addr, rest) = l.trim_start().split_once(':')?;
+            if rest.trim().is_empty() {
+                return None;
+            }
+            u64::from_str_radix(addr, 16).ok()
+        })
+        .collect();
+    addrs.sort_unstable();
+    addrs.dedup();
+    let chains = inline_chains(elf, &addrs)?;
+    let src = format!("{}/src/", root.display());
+    let mut by_owner: HashMap<String, u64> = HashMap::new();
+    for (i, chain) in chains.iter().enumerate() {
+        let size = match addrs.get(i + 1) {
+            Some(next) if next - addrs[i] <= 4 => next - addrs[i],
+            _ => 2,
+        };
+        let owner = chain.iter().find(|(_, loc)| !in_std(loc)).map_or_else(
+            || "core / compiler-builtins".to_owned(),
+            |(_, loc)| {
+                let file = loc.rsplit_once(':').map_or(loc.as_str(), |(f, _)| f);
+                if let Some(rel) = file.strip_prefix(&src) {
+                    format!("ciphertoken src/{rel}")
+                } else if let Some(rest) = file.split("/registry/src/").nth(1) {
+                    let krate = rest.split('/').nth(1).unwrap_or("?");
+                    krate.rsplit_once('-').map_or(krate, |(name, _)| name).to_owned()
+                } else if file.contains("/examples/") {
+                    "size harness (claims type, calls)".to_owned()
+                } else {
+                    "other".to_owned()
+                }
+            },
+        );
+        *by_owner.entry(owner).or_default() += size;
+    }
+    let mut parts: Vec<(String, u64)> = by_owner.into_iter().collect();
+    parts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    Ok(parts)
 }
 
 // ---------------------------------------------------------------------------
