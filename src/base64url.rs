@@ -1,8 +1,7 @@
-//! Canonical unpadded base64url (RFC 7515 §2, RFC 4648 §5), over `base64ct`.
+//! Canonical unpadded base64url (RFC 7515 §2, RFC 4648 §5), table-driven.
 
 use crate::ser::Sink;
 use crate::Error;
-use base64ct::{Base64UrlUnpadded, Encoding};
 
 /// The encoded length of `n` bytes, or `None` on overflow.
 ///
@@ -55,7 +54,104 @@ pub fn decode<'o>(src: &[u8], dst: &'o mut [u8]) -> Result<&'o [u8], Error> {
     if dst.len() < needed {
         return Err(Error::BufferTooSmall { needed });
     }
-    Base64UrlUnpadded::decode(src, dst).map_err(|_| Error::InvalidBase64)
+    let len = decode_into(src, dst).ok_or(Error::InvalidBase64)?;
+    dst.get(..len).ok_or(Error::InvalidBase64)
+}
+
+/// The 6-bit value of each base64url character (RFC 4648 §5), `INVALID` for every other
+/// byte (padding `=`, `+`, `/`, white space, non-ASCII).
+const INVALID: u8 = 0xff;
+// Evaluated at compile time: an index out of range would fail the build, never panic at run time.
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+const DECODE: [u8; 256] = {
+    let mut t = [INVALID; 256];
+    let mut i = 0;
+    while i < 64 {
+        t[ALPHABET[i] as usize] = i as u8;
+        i += 1;
+    }
+    t
+};
+const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+fn sextet(c: u8) -> u32 {
+    u32::from(DECODE.get(usize::from(c)).copied().unwrap_or(INVALID))
+}
+
+/// Table-driven decoding; `None` for any non-canonical input. Variable time: it only ever
+/// sees token segments and ids, which are public (secrets never pass through base64url
+/// here). `dst` must hold `decoded_len_max(src.len())` bytes.
+fn decode_into(src: &[u8], dst: &mut [u8]) -> Option<usize> {
+    let mut bad = 0u32;
+    let mut len = 0usize;
+    let (mut rest, mut out) = (src, dst);
+    while let Some((quad, tail)) = rest.split_first_chunk::<4>() {
+        let (group, out_tail) = core::mem::take(&mut out).split_first_chunk_mut::<3>()?;
+        let [a, b, c, d] = quad.map(sextet);
+        // An invalid character sets bit 8 or above (0xff), so one test covers all four.
+        bad |= a | b | c | d;
+        let v = (a << 18) | (b << 12) | (c << 6) | d;
+        *group = [(v >> 16) as u8, (v >> 8) as u8, v as u8];
+        len = len.checked_add(3)?;
+        (rest, out) = (tail, out_tail);
+    }
+    if bad > 63 {
+        return None;
+    }
+    match *rest {
+        [] => Some(len),
+        // RFC 4648 §3.5: the unused low bits of the last character must be zero.
+        [a, b] => {
+            let (a, b) = (sextet(a), sextet(b));
+            if (a | b) > 63 || b & 0x0f != 0 {
+                return None;
+            }
+            *out.first_mut()? = ((a << 2) | (b >> 4)) as u8;
+            len.checked_add(1)
+        }
+        [a, b, c] => {
+            let (a, b, c) = (sextet(a), sextet(b), sextet(c));
+            if (a | b | c) > 63 || c & 0x03 != 0 {
+                return None;
+            }
+            let v = (a << 10) | (b << 4) | (c >> 2);
+            *out.first_chunk_mut::<2>()? = [(v >> 8) as u8, v as u8];
+            len.checked_add(2)
+        }
+        _ => None,
+    }
+}
+
+fn char_of(sextet: u32) -> u8 {
+    ALPHABET.get((sextet & 0x3f) as usize).copied().unwrap_or(b'A')
+}
+
+/// Table-driven encoding of `src` into `dst` (which holds `encoded_len(src.len())` bytes).
+fn encode_into(src: &[u8], dst: &mut [u8]) -> Option<usize> {
+    let mut len = 0usize;
+    let (mut rest, mut out) = (src, dst);
+    while let Some((&[a, b, c], tail)) = rest.split_first_chunk::<3>() {
+        let (group, out_tail) = core::mem::take(&mut out).split_first_chunk_mut::<4>()?;
+        let v = (u32::from(a) << 16) | (u32::from(b) << 8) | u32::from(c);
+        *group = [char_of(v >> 18), char_of(v >> 12), char_of(v >> 6), char_of(v)];
+        len = len.checked_add(4)?;
+        (rest, out) = (tail, out_tail);
+    }
+    // The last one or two bytes: two or three characters, no padding (RFC 7515 §2).
+    match *rest {
+        [] => Some(len),
+        [a] => {
+            let v = u32::from(a) << 16;
+            *out.first_chunk_mut::<2>()? = [char_of(v >> 18), char_of(v >> 12)];
+            len.checked_add(2)
+        }
+        [a, b] => {
+            let v = (u32::from(a) << 16) | (u32::from(b) << 8);
+            *out.first_chunk_mut::<3>()? = [char_of(v >> 18), char_of(v >> 12), char_of(v >> 6)];
+            len.checked_add(3)
+        }
+        _ => None,
+    }
 }
 
 /// Encodes `src` into the start of `dst`, returning the number of characters written.
@@ -67,27 +163,34 @@ pub fn encode(src: &[u8], dst: &mut [u8]) -> Result<usize, Error> {
     if dst.len() < needed {
         return Err(Error::BufferTooSmall { needed });
     }
-    Base64UrlUnpadded::encode(src, dst).map(str::len).map_err(|_| Error::BufferTooSmall { needed })
+    encode_into(src, dst).ok_or(Error::BufferTooSmall { needed })
 }
 
 /// A [`Sink`] that base64url-encodes everything put into it, writing into a slice.
 pub(crate) struct EncodingSink<'o> {
     out: &'o mut [u8],
     written: usize,
-    pending: [u8; 48],
+    /// Bytes of an incomplete group of three, encoded once the group fills up (or at the end).
+    pending: [u8; 3],
     pending_len: usize,
 }
 
 impl<'o> EncodingSink<'o> {
     pub(crate) fn new(out: &'o mut [u8]) -> Self {
-        EncodingSink { out, written: 0, pending: [0; 48], pending_len: 0 }
+        EncodingSink { out, written: 0, pending: [0; 3], pending_len: 0 }
+    }
+
+    /// Encodes `bytes` (a whole number of groups, or the final bytes) at the write position.
+    fn emit(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        let dst = self.out.get_mut(self.written..).ok_or(Error::Malformed)?;
+        let n = encode(bytes, dst)?;
+        self.written = self.written.checked_add(n).ok_or(Error::TooLong)?;
+        Ok(())
     }
 
     fn flush_pending(&mut self) -> Result<(), Error> {
-        let chunk = self.pending.get(..self.pending_len).ok_or(Error::Malformed)?;
-        let dst = self.out.get_mut(self.written..).ok_or(Error::Malformed)?;
-        let n = encode(chunk, dst)?;
-        self.written = self.written.checked_add(n).ok_or(Error::TooLong)?;
+        let pending = self.pending;
+        self.emit(pending.get(..self.pending_len).ok_or(Error::Malformed)?)?;
         self.pending_len = 0;
         Ok(())
     }
@@ -101,18 +204,25 @@ impl<'o> EncodingSink<'o> {
 
 impl Sink for EncodingSink<'_> {
     fn put(&mut self, mut bytes: &[u8]) -> Result<(), Error> {
-        while !bytes.is_empty() {
-            let room = self.pending.len().saturating_sub(self.pending_len);
-            let take = room.min(bytes.len());
-            let (head, tail) = bytes.split_at_checked(take).ok_or(Error::Malformed)?;
-            let end = self.pending_len.checked_add(take).ok_or(Error::Malformed)?;
-            crate::copy_bytes(self.pending.get_mut(self.pending_len..end).ok_or(Error::Malformed)?, head);
-            self.pending_len = end;
-            bytes = tail;
+        // Complete a pending group first.
+        while self.pending_len > 0 && !bytes.is_empty() {
+            let (&b, rest) = bytes.split_first().ok_or(Error::Malformed)?;
+            *self.pending.get_mut(self.pending_len).ok_or(Error::Malformed)? = b;
+            self.pending_len = self.pending_len.saturating_add(1);
+            bytes = rest;
             if self.pending_len == self.pending.len() {
-                // 48 is a multiple of 3: full chunks encode without a partial group.
                 self.flush_pending()?;
             }
+        }
+        // Whole groups are encoded straight from the input, without a copy.
+        let whole = bytes.len().saturating_sub(bytes.len() % 3);
+        let (groups, tail) = bytes.split_at_checked(whole).ok_or(Error::Malformed)?;
+        if !groups.is_empty() {
+            self.emit(groups)?;
+        }
+        for &b in tail {
+            *self.pending.get_mut(self.pending_len).ok_or(Error::Malformed)? = b;
+            self.pending_len = self.pending_len.saturating_add(1);
         }
         Ok(())
     }
@@ -120,6 +230,7 @@ impl Sink for EncodingSink<'_> {
 
 #[cfg(test)]
 mod tests {
+    extern crate std;
     use super::*;
 
     #[test]
@@ -128,15 +239,86 @@ mod tests {
         for len in [0, 1, 2, 3, 47, 48, 49, 100, 200] {
             let mut one = [0u8; 300];
             let n = encode(&data[..len], &mut one).unwrap();
-            let mut streamed = [0u8; 300];
-            let mut sink = EncodingSink::new(&mut streamed);
-            for piece in data[..len].chunks(5) {
-                sink.put(piece).unwrap();
+            for size in [1, 2, 3, 4, 5, 7, 47, 48, 49] {
+                let mut streamed = [0u8; 300];
+                let mut sink = EncodingSink::new(&mut streamed);
+                for piece in data[..len].chunks(size) {
+                    sink.put(piece).unwrap();
+                    sink.put(&[]).unwrap();
+                }
+                let m = sink.finish().unwrap();
+                assert_eq!(&one[..n], &streamed[..m], "len {len}, pieces of {size}");
             }
-            let m = sink.finish().unwrap();
-            assert_eq!(&one[..n], &streamed[..m]);
             assert_eq!(Some(n), encoded_len(len));
         }
+    }
+
+    /// `base64ct`'s strict unpadded base64url decoder, the reference.
+    fn reference(src: &[u8]) -> Option<std::vec::Vec<u8>> {
+        use base64ct::{Base64UrlUnpadded, Encoding};
+        let mut buf = [0u8; 16];
+        Base64UrlUnpadded::decode(src, &mut buf).ok().map(|d| d.to_vec())
+    }
+
+    fn ours(src: &[u8]) -> Option<std::vec::Vec<u8>> {
+        let mut buf = [0u8; 16];
+        decode(src, &mut buf).ok().map(|d| d.to_vec())
+    }
+
+    #[test]
+    fn decode_agrees_with_base64ct_exhaustively_on_short_inputs() {
+        // Every input of up to two bytes, then three- and four-character inputs over the
+        // alphabet's edges plus every kind of invalid byte.
+        for len in 0..=2usize {
+            for n in 0..(1usize << (8 * len)) {
+                let src: std::vec::Vec<u8> = (0..len).map(|i| (n >> (8 * i)) as u8).collect();
+                assert_eq!(ours(&src), reference(&src), "{src:?}");
+            }
+        }
+        let chars = b"AQgwBP_-9azZ5=+/ .\x00\x7f\x80\xff";
+        for a in chars {
+            for b in chars {
+                for c in chars {
+                    assert_eq!(ours(&[*a, *b, *c]), reference(&[*a, *b, *c]));
+                    for d in b"Ag-_=+" {
+                        let src = [*a, *b, *c, *d];
+                        assert_eq!(ours(&src), reference(&src), "{src:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn encode_agrees_with_base64ct_and_round_trips() {
+        use base64ct::{Base64UrlUnpadded, Encoding};
+        let data: [u8; 300] = core::array::from_fn(|i| (i * 151 + 7) as u8);
+        for len in 0..=300 {
+            let mut want = [0u8; 400];
+            let want = Base64UrlUnpadded::encode(&data[..len], &mut want).unwrap();
+            let mut got = [0u8; 400];
+            let n = encode(&data[..len], &mut got).unwrap();
+            assert_eq!(&got[..n], want.as_bytes(), "len {len}");
+            let mut back = [0u8; 300];
+            assert_eq!(decode(&got[..n], &mut back).unwrap(), &data[..len]);
+            // Every single-character corruption still agrees with the reference.
+            if len <= 12 {
+                for i in 0..n {
+                    for bad in [b'=', b'+', b'/', b'A', b'_', 0x80] {
+                        let mut c = got;
+                        c[i] = bad;
+                        assert_eq!(ours(&c[..n]), reference(&c[..n]));
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn short_output_buffers_are_refused() {
+        let mut small = [0u8; 2];
+        assert_eq!(decode(b"aGVsbG8", &mut small), Err(Error::BufferTooSmall { needed: 5 }));
+        assert_eq!(encode(b"hello", &mut small), Err(Error::BufferTooSmall { needed: 7 }));
     }
 
     #[test]

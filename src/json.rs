@@ -236,6 +236,11 @@ impl<'a> Reader<'a> {
         self.eat(b'"')?;
         let start = self.pos;
         loop {
+            // Skip a run of plain bytes in one pass: everything but `"`, `\` and control
+            // characters stands for itself (RFC 8259 §7; UTF-8 was validated up front).
+            let rest = self.text.as_bytes().get(self.pos..).unwrap_or_default();
+            let plain = rest.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20).unwrap_or(rest.len());
+            self.pos = self.pos.saturating_add(plain);
             match self.peek().ok_or(Error::InvalidJson)? {
                 b'"' => {
                     let raw = self.slice(start)?;
@@ -314,7 +319,7 @@ impl<'a> Reader<'a> {
         match self.peek().ok_or(Error::InvalidJson)? {
             b'"' => Ok(Value::String(self.string()?)),
             b'{' => {
-                self.object(depth, |_, _| Ok(()))?;
+                self.object(depth, &mut [], |_, _| Ok(()))?;
                 Ok(Value::Object(self.slice(start)?))
             }
             b'[' => {
@@ -351,9 +356,14 @@ impl<'a> Reader<'a> {
     }
 
     /// An object starting at `{`; calls `member` for each of its members, in order.
+    ///
+    /// `names` remembers the first member names so duplicates are found without re-reading
+    /// the object; past its capacity (and for nested objects, which pass an empty slice to
+    /// keep the stack flat) earlier names are re-read from the text.
     fn object(
         &mut self,
         depth: usize,
+        names: &mut [JsonStr<'a>],
         mut member: impl FnMut(JsonStr<'a>, Value<'a>) -> Result<(), Error>,
     ) -> Result<(), Error> {
         let depth = enter(depth)?;
@@ -372,9 +382,17 @@ impl<'a> Reader<'a> {
             if count > MAX_MEMBERS {
                 return Err(Error::InvalidJson);
             }
-            if count > 1 && self.earlier_name_equals(body, count.saturating_sub(1), name)? {
+            let earlier = count.saturating_sub(1);
+            let duplicate = match names.get(..earlier) {
+                Some(seen) => seen.iter().any(|s| same_name(*s, name)),
+                None => self.earlier_name_equals(body, earlier, name)?,
+            };
+            if duplicate {
                 // RFC 7515 §4 / RFC 7519 §4: duplicate names are rejected, never "last wins".
                 return Err(Error::InvalidJson);
+            }
+            if let Some(slot) = names.get_mut(earlier) {
+                *slot = name;
             }
             self.skip_ws();
             self.eat(b':')?;
@@ -402,7 +420,7 @@ impl<'a> Reader<'a> {
         for _ in 0..earlier {
             r.skip_ws();
             let seen = r.string()?;
-            if seen.raw == name.raw || seen.chars().eq(name.chars()) {
+            if same_name(seen, name) {
                 return Ok(true);
             }
             r.skip_ws();
@@ -449,6 +467,12 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// Whether two validated member names decode to the same string.
+fn same_name(a: JsonStr<'_>, b: JsonStr<'_>) -> bool {
+    // Without escapes on either side the raw text is the decoded text.
+    a.raw == b.raw || ((a.as_str().is_none() || b.as_str().is_none()) && a.chars().eq(b.chars()))
+}
+
 fn enter(depth: usize) -> Result<usize, Error> {
     let next = depth.checked_add(1).ok_or(Error::InvalidJson)?;
     if next > MAX_DEPTH {
@@ -470,7 +494,9 @@ pub fn parse_object<'a>(
     if r.peek() != Some(b'{') {
         return Err(Error::InvalidJson);
     }
-    r.object(0, member)?;
+    // Top-level objects (claims, headers) rarely have more members than this.
+    let mut names = [JsonStr { raw: "" }; 16];
+    r.object(0, &mut names, member)?;
     r.skip_ws();
     if r.pos != text.len() {
         return Err(Error::InvalidJson);
@@ -592,6 +618,36 @@ mod tests {
         ] {
             assert!(!ok(bad), "accepted {bad:?}");
         }
+    }
+
+    #[test]
+    fn duplicates_found_before_and_past_the_remembered_names() {
+        extern crate std;
+        use std::format;
+        use std::string::String;
+        // 20 distinct members, then one more that repeats member `dup` (possibly escaped),
+        // at the top level (names remembered up to 16) and nested (always re-read).
+        for dup in [0usize, 1, 15, 16, 17, 19] {
+            for escaped in [false, true] {
+                let mut body = String::new();
+                for i in 0..20 {
+                    body.push_str(&format!("\"m{i:02}\":{i},"));
+                }
+                let name = format!("m{dup:02}");
+                let name = if escaped { format!("\\u006d{}", &name[1..]) } else { name };
+                body.push_str(&format!("\"{name}\":true"));
+                let top = format!("{{{body}}}");
+                assert!(!ok(&top), "top level, dup {dup}, escaped {escaped}");
+                let nested = format!("{{\"x\":{{{body}}}}}");
+                assert!(!ok(&nested), "nested, dup {dup}, escaped {escaped}");
+                // Without the repeated member, both are fine.
+                let distinct = format!("{{{}}}", body.replace(&format!(",\"{name}\":true"), ""));
+                assert!(ok(&distinct), "{distinct}");
+            }
+        }
+        // Distinct names that only share a prefix, or differ only after an escape.
+        assert!(ok(r#"{"a":1,"ab":2,"a\u0062c":3,"abc\u0064":4}"#));
+        assert!(!ok(r#"{"a":1,"ab":2,"a\u0062":3}"#));
     }
 
     #[test]

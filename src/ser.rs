@@ -129,6 +129,10 @@ impl<S: Sink> JsonSerializer<'_, S> {
 pub(crate) fn escape_into(s: &str, mut put: impl FnMut(&[u8]) -> Result<(), Error>) -> Result<(), Error> {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let bytes = s.as_bytes();
+    if !bytes.iter().any(|&b| b == b'"' || b == b'\\' || b < 0x20) {
+        // Nothing to escape (the common case): one write.
+        return put(bytes);
+    }
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
         let short: Option<&[u8]> = match b {

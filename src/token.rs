@@ -251,10 +251,15 @@ fn split(token: &[u8], max_len: usize) -> Result<Segments<'_>, Error> {
         return Err(Error::TooLong);
     }
     // RFC 7515 §7.1: exactly three segments separated by two periods.
-    let mut dots = token.iter().enumerate().filter(|(_, &b)| b == b'.').map(|(i, _)| i);
-    let (Some(first), Some(second), None) = (dots.next(), dots.next(), dots.next()) else {
-        return Err(Error::Malformed);
+    let dot = |from: usize| {
+        let rest = token.get(from..).unwrap_or_default();
+        rest.iter().position(|&b| b == b'.').and_then(|i| i.checked_add(from))
     };
+    let first = dot(0).ok_or(Error::Malformed)?;
+    let second = dot(first.saturating_add(1)).ok_or(Error::Malformed)?;
+    if dot(second.saturating_add(1)).is_some() {
+        return Err(Error::Malformed);
+    }
     let header = token.get(..first).ok_or(Error::Malformed)?;
     let payload = token.get(first.saturating_add(1)..second).ok_or(Error::Malformed)?;
     let signature = token.get(second.saturating_add(1)..).ok_or(Error::Malformed)?;
