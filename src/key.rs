@@ -65,13 +65,15 @@ pub const fn min_hmac_secret_len(alg: Algorithm) -> usize {
 use crate::mac::HmacKey;
 
 #[derive(Clone)]
+// With `eddsa-dalek` an Ed25519 key keeps ed25519-dalek's expanded key (~200 bytes inline).
+#[cfg_attr(feature = "eddsa-dalek", allow(clippy::large_enum_variant))]
 enum Secret {
     #[cfg(feature = "hs")]
     Hmac(HmacKey),
     #[cfg(feature = "es256")]
     Es256(p256::ecdsa::SigningKey),
     #[cfg(feature = "eddsa")]
-    EdDSA(ed25519_compact::KeyPair),
+    EdDSA(crate::ed25519::KeyPair),
     /// No signing algorithm compiled in: no secret can exist (keeps the matches exhaustive).
     #[cfg(not(any(feature = "hs", feature = "es256", feature = "eddsa")))]
     None(core::convert::Infallible),
@@ -86,7 +88,7 @@ enum Public {
     #[cfg(feature = "es256")]
     Es256(p256::ecdsa::VerifyingKey),
     #[cfg(feature = "eddsa")]
-    EdDSA(ed25519_compact::PublicKey),
+    EdDSA(crate::ed25519::PublicKey),
     #[cfg(feature = "rsa")]
     Rsa(crate::rsa::RsaKey),
     /// No algorithm compiled in: no key can exist (keeps the matches exhaustive).
@@ -192,10 +194,7 @@ impl SigningKey {
     /// [`Error::InvalidKey`] unless `seed` is 32 bytes.
     #[cfg(feature = "eddsa")]
     pub fn ed25519(seed: &[u8]) -> Result<SigningKey, Error> {
-        let seed = ed25519_compact::Seed::from_slice(seed).map_err(|_| Error::InvalidKey)?;
-        let pair = ed25519_compact::KeyPair::from_seed(seed);
-        seed.wipe();
-        Ok(SigningKey { secret: Secret::EdDSA(pair), kid: None })
+        Ok(SigningKey { secret: Secret::EdDSA(crate::ed25519::KeyPair::from_seed(seed)?), kid: None })
     }
 
     /// The same key with a `kid`, which signing puts into the header.
@@ -262,7 +261,7 @@ impl SigningKey {
             }
             #[cfg(feature = "eddsa")]
             Secret::EdDSA(k) => {
-                crate::copy_bytes(out, k.sk.sign(message, None).as_ref());
+                crate::copy_bytes(out, &k.sign(message));
                 Ok(needed)
             }
             #[cfg(not(any(feature = "hs", feature = "es256", feature = "eddsa")))]
@@ -378,9 +377,7 @@ impl VerifyingKey {
     /// small order.
     #[cfg(feature = "eddsa")]
     pub fn ed25519(public_key: &[u8]) -> Result<VerifyingKey, Error> {
-        let pk = ed25519_compact::PublicKey::from_slice(public_key).map_err(|_| Error::InvalidKey)?;
-        pk.validate().map_err(|_| Error::InvalidKey)?;
-        Ok(VerifyingKey { public: Public::EdDSA(pk), kid: None })
+        Ok(VerifyingKey { public: Public::EdDSA(crate::ed25519::PublicKey::new(public_key)?), kid: None })
     }
 
     /// An RSA key for `alg` (one of `RS256`, `RS384`, `RS512`, `PS256`, `PS384`, `PS512`)
@@ -509,11 +506,7 @@ impl VerifyingKey {
                 k.verify(message, &sig).map_err(|_| Error::InvalidSignature)
             }
             #[cfg(feature = "eddsa")]
-            Public::EdDSA(k) => {
-                let sig =
-                    ed25519_compact::Signature::from_slice(signature).map_err(|_| Error::InvalidSignature)?;
-                k.verify(message, &sig).map_err(|_| Error::InvalidSignature)
-            }
+            Public::EdDSA(k) => k.verify(message, signature),
             #[cfg(feature = "rsa")]
             Public::Rsa(k) => k.verify(message, signature),
             #[cfg(not(any(feature = "hs", feature = "es256", feature = "eddsa", feature = "rsa")))]

@@ -49,6 +49,8 @@ mod alg;
 pub mod base64url;
 mod claims;
 mod clock;
+#[cfg(feature = "eddsa")]
+mod ed25519;
 mod error;
 mod header;
 pub mod json;

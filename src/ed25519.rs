@@ -1,0 +1,255 @@
+//! Ed25519 keys (RFC 8032 §5.1).
+//!
+//! Microcontrollers use `ed25519-compact` (small, `opt_size`). With the `eddsa-dalek`
+//! feature, hosts and gateways sign with `ed25519-dalek` and verify with `curve25519-dalek`
+//! (precomputed base-point tables, AVX2 where the CPU has it): several times faster, for a
+//! lot more flash. Both give the same answer for every input:
+//!
+//! * signing is deterministic RFC 8032 §5.1.6 in both, so the signatures are byte-equal;
+//! * verification follows `ed25519-compact`'s rules exactly: `S` canonical (`S < L`), `A` and
+//!   `R` canonical encodings of points that are not of small order, and acceptance when
+//!   `[S]B - [k]A - R` has small order (RFC 8032 §5.1.7). The dalek path decodes `A` once, when
+//!   the key is made, instead of on every verification.
+//!
+//! Tests compare the two paths on RFC 8032 and Wycheproof vectors and on mutated signatures.
+
+use crate::Error;
+
+/// An Ed25519 public key, checked at construction: a canonical encoding of a point that is
+/// not of small order.
+#[derive(Clone, Copy)]
+pub(crate) struct PublicKey {
+    compact: ed25519_compact::PublicKey,
+    /// `-A`, decoded once.
+    #[cfg(feature = "eddsa-dalek")]
+    minus_a: curve25519_dalek::edwards::EdwardsPoint,
+}
+
+impl core::ops::Deref for PublicKey {
+    type Target = [u8; 32];
+    fn deref(&self) -> &[u8; 32] {
+        &self.compact
+    }
+}
+
+impl PublicKey {
+    /// A validated public key.
+    pub(crate) fn new(bytes: &[u8]) -> Result<PublicKey, Error> {
+        let compact = ed25519_compact::PublicKey::from_slice(bytes).map_err(|_| Error::InvalidKey)?;
+        compact.validate().map_err(|_| Error::InvalidKey)?;
+        Ok(PublicKey {
+            compact,
+            #[cfg(feature = "eddsa-dalek")]
+            minus_a: core::ops::Neg::neg(dalek::decode(&compact).ok_or(Error::InvalidKey)?),
+        })
+    }
+
+    /// Verifies a 64-byte signature over `message`.
+    pub(crate) fn verify(&self, message: &[u8], signature: &[u8]) -> Result<(), Error> {
+        #[cfg(feature = "eddsa-dalek")]
+        {
+            dalek::verify(&self.minus_a, &self.compact, message, signature)
+        }
+        #[cfg(not(feature = "eddsa-dalek"))]
+        {
+            self.verify_compact(message, signature)
+        }
+    }
+
+    /// Verification with `ed25519-compact` (the only one without `eddsa-dalek`; the
+    /// reference for the dalek path in tests).
+    #[cfg(any(test, not(feature = "eddsa-dalek")))]
+    pub(crate) fn verify_compact(&self, message: &[u8], signature: &[u8]) -> Result<(), Error> {
+        let sig = ed25519_compact::Signature::from_slice(signature).map_err(|_| Error::InvalidSignature)?;
+        self.compact.verify(message, &sig).map_err(|_| Error::InvalidSignature)
+    }
+}
+
+/// An Ed25519 signing key (from a 32-byte seed) and its public key. Zeroized on drop by the
+/// primitives' own `Drop`.
+#[derive(Clone)]
+pub(crate) struct KeyPair {
+    pub(crate) pk: PublicKey,
+    #[cfg(not(feature = "eddsa-dalek"))]
+    compact: ed25519_compact::KeyPair,
+    #[cfg(feature = "eddsa-dalek")]
+    dalek: ed25519_dalek::SigningKey,
+}
+
+impl KeyPair {
+    /// The key pair of a 32-byte seed (RFC 8032 §5.1.5).
+    pub(crate) fn from_seed(seed: &[u8]) -> Result<KeyPair, Error> {
+        let seed = ed25519_compact::Seed::from_slice(seed).map_err(|_| Error::InvalidKey)?;
+        let compact = ed25519_compact::KeyPair::from_seed(seed);
+        let pk = PublicKey::new(&compact.pk[..]);
+        #[cfg(feature = "eddsa-dalek")]
+        let pair = KeyPair { pk: pk?, dalek: ed25519_dalek::SigningKey::from_bytes(&seed) };
+        #[cfg(not(feature = "eddsa-dalek"))]
+        let pair = KeyPair { pk: pk?, compact };
+        seed.wipe();
+        Ok(pair)
+    }
+
+    /// The deterministic signature of `message` (RFC 8032 §5.1.6).
+    pub(crate) fn sign(&self, message: &[u8]) -> [u8; 64] {
+        #[cfg(feature = "eddsa-dalek")]
+        {
+            use ed25519_dalek::Signer;
+            self.dalek.sign(message).to_bytes()
+        }
+        #[cfg(not(feature = "eddsa-dalek"))]
+        {
+            *self.compact.sk.sign(message, None)
+        }
+    }
+}
+
+#[cfg(feature = "eddsa-dalek")]
+mod dalek {
+    use crate::Error;
+    use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
+    use curve25519_dalek::scalar::Scalar;
+    use sha2::{Digest, Sha512};
+
+    /// Decodes a point as `ed25519-compact` does: the encoding must be canonical (`y < p`, and
+    /// not `x = 0` with the sign bit set; RFC 8032 §5.1.3), the point on the curve and not of
+    /// small order. The only points with `x = 0` are `(0, ±1)`, of order 1 and 2, so the
+    /// small-order test covers the second rule.
+    pub(super) fn decode(bytes: &[u8; 32]) -> Option<EdwardsPoint> {
+        if !canonical_y(bytes) {
+            return None;
+        }
+        let point = CompressedEdwardsY(*bytes).decompress()?;
+        if point.is_small_order() {
+            return None;
+        }
+        Some(point)
+    }
+
+    /// Whether the 255-bit little-endian `y` (sign bit ignored) is below p = 2^255 - 19: the
+    /// only larger values are p..=2^255-1, all ones above the low byte.
+    fn canonical_y(bytes: &[u8; 32]) -> bool {
+        let [low, middle @ .., top] = *bytes;
+        !(top & 0x7f == 0x7f && middle.iter().all(|&b| b == 0xff) && low >= 0xed)
+    }
+
+    /// RFC 8032 §5.1.7 with `ed25519-compact`'s acceptance rule.
+    pub(super) fn verify(
+        minus_a: &EdwardsPoint,
+        a: &[u8; 32],
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), Error> {
+        let (r_bytes, s_bytes) = signature.split_first_chunk::<32>().ok_or(Error::InvalidSignature)?;
+        let s_bytes: [u8; 32] = s_bytes.try_into().map_err(|_| Error::InvalidSignature)?;
+        let s =
+            Option::<Scalar>::from(Scalar::from_canonical_bytes(s_bytes)).ok_or(Error::InvalidSignature)?;
+        let r = decode(r_bytes).ok_or(Error::InvalidSignature)?;
+        let hash: [u8; 64] =
+            Sha512::new().chain_update(r_bytes).chain_update(a).chain_update(message).finalize().into();
+        let k = Scalar::from_bytes_mod_order_wide(&hash);
+        let sb_minus_ka = EdwardsPoint::vartime_double_scalar_mul_basepoint(&k, minus_a, &s);
+        let check = core::ops::Sub::sub(sb_minus_ka, r);
+        if check.is_small_order() {
+            Ok(())
+        } else {
+            Err(Error::InvalidSignature)
+        }
+    }
+}
+
+#[cfg(all(test, feature = "eddsa-dalek"))]
+mod tests {
+    extern crate std;
+    use super::*;
+
+    fn pair(i: u8) -> KeyPair {
+        KeyPair::from_seed(&core::array::from_fn::<u8, 32, _>(|j| (j as u8).wrapping_mul(31) ^ i)).unwrap()
+    }
+
+    #[test]
+    fn signatures_equal_compact_and_paths_agree_on_mutations() {
+        // Kept small: debug builds verify slowly, and Wycheproof covers the edge cases.
+        for i in 0..2u8 {
+            let kp = pair(i);
+            let seed: [u8; 32] = core::array::from_fn(|j| (j as u8).wrapping_mul(31) ^ i);
+            let compact = ed25519_compact::KeyPair::from_seed(ed25519_compact::Seed::new(seed));
+            for len in [0usize, 200] {
+                let msg: [u8; 200] = core::array::from_fn(|j| (j as u8) ^ i);
+                let msg = &msg[..len];
+                let sig = kp.sign(msg);
+                assert_eq!(sig, *compact.sk.sign(msg, None), "seed {i} len {len}");
+                assert_eq!(kp.pk.verify(msg, &sig), Ok(()));
+                // Flip bits across R and S: both paths agree on each result.
+                for bit in (0..512).step_by(13) {
+                    let mut bad = sig;
+                    bad[bit / 8] ^= 1 << (bit % 8);
+                    assert_eq!(kp.pk.verify(msg, &bad), kp.pk.verify_compact(msg, &bad), "bit {bit}");
+                }
+                // S + L (non-canonical S) and R of small order are refused by both.
+                let mut s_plus_l = sig;
+                let l: [u8; 32] = [
+                    0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde,
+                    0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+                ];
+                let mut carry = 0u16;
+                for j in 0..32 {
+                    let v = u16::from(s_plus_l[32 + j]) + u16::from(l[j]) + carry;
+                    s_plus_l[32 + j] = v as u8;
+                    carry = v >> 8;
+                }
+                assert!(kp.pk.verify(msg, &s_plus_l).is_err());
+                assert!(kp.pk.verify_compact(msg, &s_plus_l).is_err());
+                let mut small_r = sig;
+                small_r[..32].copy_from_slice(&[
+                    1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                    0, 0,
+                ]);
+                assert!(kp.pk.verify(msg, &small_r).is_err());
+                assert!(kp.pk.verify_compact(msg, &small_r).is_err());
+            }
+        }
+    }
+
+    #[test]
+    fn key_decoding_matches_compact() {
+        // Canonical and non-canonical encodings around the edges: y = 0, 1, p - 1, p, p + 1,
+        // 2^255 - 1, each with and without the sign bit, plus real keys.
+        let p_minus = |d: u8| {
+            let mut b = [0xffu8; 32];
+            b[0] = 0xed - d;
+            b[31] = 0x7f;
+            b
+        };
+        let mut cases = std::vec::Vec::new();
+        for base in [
+            [0u8; 32],
+            {
+                let mut b = [0u8; 32];
+                b[0] = 1;
+                b
+            },
+            p_minus(1),
+            p_minus(0),
+            [0xffu8; 32],
+        ] {
+            for sign in [0u8, 0x80] {
+                let mut b = base;
+                b[31] = (b[31] & 0x7f) | sign;
+                cases.push(b);
+            }
+        }
+        for i in 0..8u8 {
+            cases.push(*pair(i).pk);
+            let mut b = *pair(i).pk;
+            b[31] ^= 0x80;
+            cases.push(b);
+            b[0] ^= 1;
+            cases.push(b);
+        }
+        for bytes in cases {
+            let compact = ed25519_compact::PublicKey::from_slice(&bytes).unwrap().validate().is_ok();
+            assert_eq!(PublicKey::new(&bytes).is_ok(), compact, "{bytes:02x?}");
+        }
+    }
+}
