@@ -311,7 +311,8 @@ mod tests {
     // RFC 4231 §4.2 (test case 1) and §4.7 (test case 6: a key longer than the block).
     #[test]
     fn rfc4231_vectors() {
-        let long_key: &str = "aa".repeat(131).leak();
+        // Owned, not leaked: miri (`cargo xtask miri`) reports leaks as errors.
+        let long_key = "aa".repeat(131);
         let cases: [(&str, &str, &str, &str, &str); 2] = [
             (
                 "0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b",
@@ -321,7 +322,7 @@ mod tests {
                 "87aa7cdea5ef619d4ff0b4241a1d6cb02379f4e2ce4ec2787ad0b30545e17cdedaa833b7d6b8a702038b274eaea3f4e4be9d914eeb61f1702e696c203a126854",
             ),
             (
-                long_key,
+                &long_key,
                 "54657374205573696e67204c6172676572205468616e20426c6f636b2d53697a65204b6579202d2048617368204b6579204669727374",
                 "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54",
                 "4ece084485813e9088d2c63a041bc5b44f9ef1012a2b588f3cd11f05033ac4c60c2ef6ab4030fe8296248df163f44952",
