@@ -1,0 +1,85 @@
+//! Tests added for mutants that survived `cargo xtask mutants` (cargo-mutants over
+//! validation.rs, json.rs, header.rs, claims.rs, base64url.rs, token.rs): each one pins a
+//! behaviour that no other test distinguished from the mutated code. SECURITY.md lists the
+//! mutants that remain and why they are equivalent.
+
+mod common;
+
+use ciphertoken::{Audience, Error, FixedClock, Header, RegisteredClaims, SigningKey, Validation};
+use common::forge;
+
+const NOW: u64 = 1_700_000_000;
+
+fn hs256() -> SigningKey {
+    SigningKey::hs256(&[0x42; 32]).unwrap()
+}
+
+fn check(token: &str, v: &Validation<'_>) -> Result<(), Error> {
+    let mut scratch = vec![0u8; ciphertoken::verify_scratch_len(token.len())];
+    ciphertoken::verify_registered(token, &hs256().verifying_key(), v, &FixedClock(NOW), &mut scratch)
+        .map(|_| ())
+}
+
+const CLAIMS: &str = r#"{"sub":"dev","exp":1800000000}"#;
+
+/// header.rs `eq_ignore_ascii_case`: a `typ` of the right length but other letters is not
+/// `JWT` (mutant: the per-character comparison replaced by `true`).
+#[test]
+fn typ_comparison_checks_every_character_not_only_the_length() {
+    let key = hs256();
+    let v = Validation::new();
+    for typ in ["JWS", "XYZ", "JW ", "jwT"] {
+        let token = forge(&key, &format!(r#"{{"alg":"HS256","typ":"{typ}"}}"#), CLAIMS);
+        let expected = if typ.eq_ignore_ascii_case("JWT") { Ok(()) } else { Err(Error::InvalidTokenType) };
+        assert_eq!(check(&token, &v), expected, "typ {typ:?}");
+    }
+    // The same with a configured type (RFC 9068 `at+jwt`) and one letter changed.
+    let v = Validation::new().header_type("at+jwt");
+    let ok = forge(&key, r#"{"alg":"HS256","typ":"AT+JWT"}"#, CLAIMS);
+    assert_eq!(check(&ok, &v), Ok(()));
+    let bad = forge(&key, r#"{"alg":"HS256","typ":"at+jws"}"#, CLAIMS);
+    assert_eq!(check(&bad, &v), Err(Error::InvalidTokenType));
+    let shorter = forge(&key, r#"{"alg":"HS256","typ":"at+jw"}"#, CLAIMS);
+    assert_eq!(check(&shorter, &v), Err(Error::InvalidTokenType));
+    // `cty`: only JWT (nested tokens) is refused; another three-letter type is not.
+    let cty = forge(&key, r#"{"alg":"HS256","cty":"JWS"}"#, CLAIMS);
+    assert_eq!(check(&cty, &Validation::new()), Ok(()));
+    let nested = forge(&key, r#"{"alg":"HS256","cty":"jWt"}"#, CLAIMS);
+    assert_eq!(check(&nested, &Validation::new()), Err(Error::InvalidTokenType));
+}
+
+/// claims.rs `Audience::contains`: membership is exact, never "always".
+#[test]
+fn audience_membership_is_exact() {
+    let c = RegisteredClaims::parse(br#"{"aud":["api-2","x"],"exp":1800000000}"#).unwrap();
+    let aud = c.aud.unwrap();
+    assert!(aud.contains("x"));
+    assert!(!aud.contains("api"));
+    assert!(!aud.contains("api-"));
+    assert!(!aud.contains(""));
+    let one = RegisteredClaims::parse(br#"{"aud":"api-2"}"#).unwrap().aud.unwrap();
+    assert!(matches!(one, Audience::One(_)));
+    assert!(one.contains("api-2") && !one.contains("api"));
+    assert_eq!(Validation::new().audience("api").validate(&c, &FixedClock(NOW)), Err(Error::InvalidAudience));
+    assert_eq!(Validation::new().audience("x").validate(&c, &FixedClock(NOW)), Ok(()));
+    assert_eq!(
+        Validation::new().audiences(&["y", "api"]).validate(&c, &FixedClock(NOW)),
+        Err(Error::InvalidAudience)
+    );
+}
+
+/// json.rs `JsonStr::raw` and `Debug`: the raw body keeps its escapes, the debug form quotes
+/// it, and the decoded form differs.
+#[test]
+fn json_strings_keep_their_raw_text() {
+    let header = Header::parse(br#"{"alg":"HS256","kid":"k\u0031\n"}"#).unwrap();
+    let kid = header.kid.unwrap();
+    assert_eq!(kid.raw(), r"k\u0031\n");
+    assert_eq!(kid.as_str(), None);
+    assert_eq!(format!("{kid:?}"), r#""k\u0031\n""#);
+    assert!(kid.eq_str("k1\n"));
+    let mut buf = [0u8; 8];
+    assert_eq!(kid.unescape_into(&mut buf), Ok("k1\n"));
+    let plain = Header::parse(br#"{"alg":"HS256","kid":"abc"}"#).unwrap().kid.unwrap();
+    assert_eq!((plain.raw(), plain.as_str()), ("abc", Some("abc")));
+}
