@@ -13,12 +13,16 @@
  *    returns CT_STATUS_BUFFER_TOO_SMALL, writes the capacity needed to *out_len and leaves
  *    the buffer untouched (ct_verify documents its one exception). Text outputs are
  *    NUL-terminated and *out_len excludes the NUL.
- *  - A NULL pointer argument gives CT_STATUS_NULL_ARGUMENT, never a crash. Output buffers
- *    must not overlap inputs (CT_STATUS_INVALID_ARGUMENT).
- *  - Objects (ct_key, ct_validation) live in storage the caller allocates (stack, static,
- *    pool: CT_KEY_SIZE / CT_VALIDATION_SIZE bytes, aligned like uint64_t). Nothing is ever
- *    allocated on the heap and the library keeps no global state: calls are thread-safe as
- *    long as no object is modified while another call uses it.
+ *  - A NULL pointer argument gives CT_STATUS_NULL_ARGUMENT, never a crash (except where a
+ *    call documents NULL as "none", e.g. an optional revocation list or callback). Output
+ *    buffers must not overlap inputs (CT_STATUS_INVALID_ARGUMENT).
+ *  - Objects (ct_key, ct_validation, and for the token life cycle ct_key_set,
+ *    ct_revocation_list, ct_issuer) live in storage the caller allocates (stack, static,
+ *    pool: CT_<OBJECT>_SIZE bytes, aligned like uint64_t). Nothing is ever allocated on the
+ *    heap and the library keeps no global state: calls are thread-safe as long as no object
+ *    is modified while another call uses it.
+ *  - Callbacks (ct_random_fn, ct_version_fn) take the caller's context pointer first and
+ *    run synchronously, inside the call that received them.
  */
 
 #ifndef CIPHERTOKEN_H
@@ -49,6 +53,46 @@
 
 // Bytes of storage a `ct_key` needs (`sizeof(ct_key)`).
 #define CT_KEY_SIZE 320
+
+// The number of keys a `ct_key_set` holds.
+#define CT_KEY_SET_CAPACITY 4
+
+// Bytes of storage a `ct_key_set` needs (`sizeof(ct_key_set)`).
+#define CT_KEY_SET_SIZE 1024
+
+// Keys an issuer verifies with: its signing key and up to `CT_ISSUER_MAX_KEYS - 1`
+// previous ones still in their rotation windows.
+#define CT_ISSUER_MAX_KEYS 4
+
+// Bytes of storage a `ct_issuer` needs (`sizeof(ct_issuer)`).
+#define CT_ISSUER_SIZE 1280
+
+// The default access-token lifetime of `ct_issuer_init`: 10 minutes.
+#define CT_ISSUER_DEFAULT_ACCESS_TTL 600
+
+// The default refresh-token lifetime of `ct_issuer_init`: 7 days.
+#define CT_ISSUER_DEFAULT_REFRESH_TTL 604800
+
+// The longest subject (`sub`) of the life cycle, in bytes.
+#define CT_MAX_SUBJECT_LEN 256
+
+// The length of the random ids the issuer generates: every `jti` and family id (`fam`).
+#define CT_RANDOM_ID_LEN 22
+
+// The number of entries a `ct_revocation_list` holds.
+#define CT_REVOCATION_LIST_CAPACITY 64
+
+// Bytes of storage a `ct_revocation_list` needs (`sizeof(ct_revocation_list)`).
+#define CT_REVOCATION_LIST_SIZE 5760
+
+// The longest id (`jti` or family) a `ct_revocation_list` stores, in bytes.
+#define CT_REVOCATION_MAX_ID_LEN 64
+
+// `ct_revocation_list_*` `kind`: a single token, by its `jti`.
+#define CT_REVOKED_TOKEN 0
+
+// `ct_revocation_list_*` `kind`: every token of a login, by its family id (`fam`).
+#define CT_REVOKED_FAMILY 1
 
 // Bytes of the longest token besides its base64url claims, for any key and `kid`, NUL
 // included: `CT_MAX_TOKEN_LEN(n)` is `CT_TOKEN_OVERHEAD + (4 * n + 2) / 3`.
@@ -96,6 +140,21 @@ typedef struct ct_key {
     uint64_t _opaque[40];
 } ct_key;
 
+// Caller-allocated storage for up to `CT_KEY_SET_CAPACITY` verification keys, selected
+// by the token's `kid` (never by `jku`, `x5u` or `jwk` headers, which are ignored), each
+// accepted until the end of its rotation window if it has one. Opaque: initialize it with
+// `ct_key_set_init`, add keys with `ct_key_set_insert`, erase it with `ct_key_set_wipe`
+// (it holds copies of the keys, HMAC secrets included). No pointer, no heap memory; align
+// it like `uint64_t`.
+//
+// With more than one key, every key needs a distinct `kid`. A token without `kid` is
+// accepted only when exactly one key is usable (a set in steady state); with several
+// usable keys it is refused with `CT_STATUS_UNKNOWN_KEY` (trying each key would multiply
+// the cost of every forged token and blur which key a token belongs to).
+typedef struct ct_key_set {
+    uint64_t _opaque[128];
+} ct_key_set;
+
 // Caller-allocated storage for a validation policy. Opaque: initialize it with
 // `ct_validation_init`, configure it with the `ct_validation_set_*` calls, pass it to
 // `ct_verify`. It holds no pointer: expected values are copied into it, and it needs no
@@ -104,6 +163,60 @@ typedef struct ct_key {
 typedef struct ct_validation {
     uint64_t _opaque[52];
 } ct_validation;
+
+// Caller-allocated storage for an issuer and verifier of access and refresh tokens: the
+// signing key, the keys of its rotation windows, the lifetimes, the leeway and the
+// expected `iss` and `aud`. Opaque: initialize it with `ct_issuer_init`, configure it with
+// the `ct_issuer_set_*` calls, erase it with `ct_issuer_wipe` (it holds key copies). No
+// pointer, no heap memory; align it like `uint64_t`. Only `ct_issuer_init`, the setters,
+// `ct_issuer_rotate_key` and `ct_issuer_wipe` modify it: the other calls may share one
+// issuer, also concurrently.
+//
+// Its tokens carry `"type":"access"` or `"type":"refresh"`, `iat`, `exp`, and when given
+// `sub`, `ver`, `iss`, `aud`, `jti` and the login's family id `fam`, followed by the
+// application's claims. Verifying requires `exp`, `iat` and the right `type` (an access
+// token is refused where a refresh token is expected and vice versa, with
+// `CT_STATUS_WRONG_TOKEN_USE`), and `iss`/`aud` when set.
+typedef struct ct_issuer {
+    uint64_t _opaque[160];
+} ct_issuer;
+
+// A cryptographically secure random source supplied by the application (a hardware TRNG,
+// `getrandom()`, a DRBG seeded from one...): it must fill all `len` bytes at `out` with
+// unpredictable bytes and return `CT_STATUS_OK`, or return any other status if it cannot
+// (the call then fails with `CT_STATUS_RANDOM_UNAVAILABLE`). `ctx` is the pointer given
+// next to the callback, passed through untouched. It is called synchronously from the
+// library call that received it and must not call the library with the same objects.
+typedef ct_status (*ct_random_fn)(void *ctx, uint8_t *out, size_t len);
+
+// Caller-allocated storage for a revocation list of `CT_REVOCATION_LIST_CAPACITY` entries:
+// revoked tokens (by `jti`) and revoked login families (by `fam`), each kept until the
+// expiry given when it was revoked. Opaque: initialize it with `ct_revocation_list_init`,
+// never read or write its bytes. It holds no pointer and no heap memory; align it like
+// `uint64_t`. An entry is dropped only once its expiry has passed (`now_unix` later than
+// it); when every entry is live, revoking more fails with `CT_STATUS_STORE_FULL`: a revoked
+// token is never silently forgotten. Revoking an id again extends its expiry if later.
+typedef struct ct_revocation_list {
+    uint64_t _opaque[720];
+} ct_revocation_list;
+
+// The current token version of a subject, supplied by the application (logout everywhere
+// and password changes bump it; tokens with an older `ver` then fail with
+// `CT_STATUS_STALE_VERSION`). `sub` is the token's subject, `sub_len` bytes of UTF-8
+// followed by a NUL (use `sub_len`: a subject may contain U+0000).
+//
+// For a subject whose versions are tracked, set `*current` and `*tracked = true`; for one
+// that is not, set `*tracked = false`; then return `CT_STATUS_OK`. Both start out as
+// "tracked, version UINT64_MAX", so a callback that sets nothing refuses every token (fail
+// closed). Any other return value aborts the verification, and the library call returns
+// that status as is (e.g. a database that cannot be reached). `ctx` is passed through
+// untouched; the callback runs synchronously and must not call the library with the same
+// objects.
+typedef ct_status (*ct_version_fn)(void *ctx,
+                                   const char *sub,
+                                   size_t sub_len,
+                                   uint64_t *current,
+                                   bool *tracked);
 
 // Success.
 #define CT_STATUS_OK 0
@@ -394,6 +507,398 @@ ct_status ct_key_public_key(const struct ct_key *key,
 // # Safety
 // `key` is NULL or points to `CT_KEY_SIZE` writable bytes nothing else accesses.
 void ct_key_wipe(struct ct_key *key);
+
+// The size in bytes of `ct_key_set` (equal to `CT_KEY_SET_SIZE`). Its alignment is that of
+// `uint64_t`.
+size_t ct_key_set_size(void);
+
+// Initializes `set` as an empty key set (overwriting whatever it held).
+//
+// # Safety
+// `set` points to `CT_KEY_SET_SIZE` writable bytes.
+ct_status ct_key_set_init(struct ct_key_set *set);
+
+// Adds a copy of `key` (public or private, with the `kid` given to `ct_key_set_kid`), accepted
+// without time limit until `ct_key_set_retire`. `CT_STATUS_STORE_FULL` when the set holds
+// `CT_KEY_SET_CAPACITY` keys; `CT_STATUS_INVALID_KEY_ID` when the set would hold two keys
+// and one has no `kid`, or for a `kid` already in the set. On failure the set is unchanged.
+//
+// # Safety
+// `set` points to an initialized `ct_key_set`; `key` to an initialized `ct_key`.
+ct_status ct_key_set_insert(struct ct_key_set *set, const struct ct_key *key);
+
+// Accepts the key `kid` (`len` bytes) only while `now_unix < at_unix`: the end of its
+// rotation window. Setting it again moves the end. `CT_STATUS_UNKNOWN_KEY` if no key has
+// that `kid`.
+//
+// # Safety
+// `set` points to an initialized `ct_key_set`; `kid` to `len` readable bytes.
+ct_status ct_key_set_retire(struct ct_key_set *set, const char *kid, size_t len, uint64_t at_unix);
+
+// Removes the key `kid` (`len` bytes) now. `CT_STATUS_UNKNOWN_KEY` if no key has that `kid`.
+//
+// # Safety
+// `set` points to an initialized `ct_key_set`; `kid` to `len` readable bytes.
+ct_status ct_key_set_remove(struct ct_key_set *set, const char *kid, size_t len);
+
+// Removes the keys whose window has closed (`at_unix <= now_unix`) and writes how many to
+// `*pruned`. `now_unix` 0 gives `CT_STATUS_TIME_UNAVAILABLE`.
+//
+// # Safety
+// `set` points to an initialized `ct_key_set`; `pruned` to a `size_t`.
+ct_status ct_key_set_prune(struct ct_key_set *set, uint64_t now_unix, size_t *pruned);
+
+// Writes the number of keys held (usable or with a closed window not yet pruned) to `*len`.
+//
+// # Safety
+// `set` points to an initialized `ct_key_set`; `len` to a `size_t`.
+ct_status ct_key_set_len(const struct ct_key_set *set, size_t *len);
+
+// Erases a key set (every byte, keys included). Afterwards calls with it return
+// `CT_STATUS_UNINITIALIZED`. Safe on a wiped or never-initialized set; does nothing for
+// NULL or misaligned pointers.
+//
+// # Safety
+// `set` is NULL or points to `CT_KEY_SET_SIZE` writable bytes.
+void ct_key_set_wipe(struct ct_key_set *set);
+
+// Like `ct_verify`, with the key chosen from `set` by the token's `kid` among the keys
+// usable at `now_unix` (see `ct_key_set`): `CT_STATUS_UNKNOWN_KEY` when no usable key has
+// that `kid`, or when the token has no `kid` and the set does not have exactly one usable
+// key. The key's algorithm must equal the header's `alg` (`CT_STATUS_ALGORITHM_MISMATCH`).
+// With `now_unix` 0 ("time unknown") keys with a rotation window are not used. Outputs and
+// buffer sizes exactly as for `ct_verify` (`CT_VERIFY_CLAIMS_CAP(token_len)` is enough).
+//
+// # Safety
+// `set` points to a `ct_key_set`, `v` to a `ct_validation`, `token` to `token_len` readable
+// bytes, `claims_out` to `claims_cap` writable bytes overlapping none of them, `claims_len`
+// to a `size_t`.
+ct_status ct_verify_with_key_set(const struct ct_key_set *set,
+                                 const struct ct_validation *v,
+                                 uint64_t now_unix,
+                                 const char *token,
+                                 size_t token_len,
+                                 uint8_t *claims_out,
+                                 size_t claims_cap,
+                                 size_t *claims_len);
+
+// The size in bytes of `ct_issuer` (equal to `CT_ISSUER_SIZE`). Its alignment is that of
+// `uint64_t`.
+size_t ct_issuer_size(void);
+
+// Initializes `issuer` with a copy of `signing_key` (a private key or HMAC secret:
+// `CT_STATUS_VERIFY_ONLY_KEY` for a public key) and the defaults: access tokens live
+// `CT_ISSUER_DEFAULT_ACCESS_TTL` seconds (10 minutes), refresh tokens
+// `CT_ISSUER_DEFAULT_REFRESH_TTL` (7 days), no leeway, no `iss`, no `aud`. The key needs a
+// `kid` (`ct_key_set_kid`) before `ct_issuer_rotate_key` can replace it. Overwrites
+// whatever `issuer` held; on failure it is untouched.
+//
+// # Safety
+// `issuer` points to `CT_ISSUER_SIZE` writable bytes; `signing_key` to an initialized
+// `ct_key` outside them.
+ct_status ct_issuer_init(struct ct_issuer *issuer, const struct ct_key *signing_key);
+
+// Sets the access-token lifetime (seconds, at least 1; 5 to 15 minutes is typical).
+// `CT_STATUS_INVALID_ARGUMENT` for 0.
+//
+// # Safety
+// `issuer` points to an initialized `ct_issuer`.
+ct_status ct_issuer_set_access_ttl(struct ct_issuer *issuer, uint64_t seconds);
+
+// Sets the refresh-token lifetime (seconds, at least 1). `CT_STATUS_INVALID_ARGUMENT` for 0.
+//
+// # Safety
+// `issuer` points to an initialized `ct_issuer`.
+ct_status ct_issuer_set_refresh_ttl(struct ct_issuer *issuer, uint64_t seconds);
+
+// Tolerates `seconds` of clock skew when verifying (default 0).
+//
+// # Safety
+// `issuer` points to an initialized `ct_issuer`.
+ct_status ct_issuer_set_leeway(struct ct_issuer *issuer, uint32_t seconds);
+
+// Sets the issuer `iss` (`len` bytes of UTF-8, 1 to `CT_VALIDATION_MAX_VALUE_LEN`; copied):
+// written into every token and required when verifying. `CT_STATUS_TOO_LONG`,
+// `CT_STATUS_INVALID_ARGUMENT` (empty), `CT_STATUS_INVALID_UTF8`; on failure nothing changes.
+//
+// # Safety
+// `issuer` points to an initialized `ct_issuer`; `iss` to `len` readable bytes.
+ct_status ct_issuer_set_issuer(struct ct_issuer *issuer, const char *iss, size_t len);
+
+// Sets the audience `aud`: written into every token and required when verifying. As
+// `ct_issuer_set_issuer` otherwise.
+//
+// # Safety
+// `issuer` points to an initialized `ct_issuer`; `aud` to `len` readable bytes.
+ct_status ct_issuer_set_audience(struct ct_issuer *issuer, const char *aud, size_t len);
+
+// Issues an access token at `now_unix` (0: `CT_STATUS_TIME_UNAVAILABLE`) for the subject
+// `sub` (`sub_len` bytes of UTF-8, 1 to `CT_MAX_SUBJECT_LEN`; NULL for none) with the
+// token version `*ver` (NULL for none), carrying the application claims `claims_json`: a
+// JSON object (`"{}"` for none), validated strictly (`CT_STATUS_INVALID_JSON`) and copied
+// verbatim after the registered claims. It must not use a registered name (`iss`, `sub`,
+// `aud`, `exp`, `nbf`, `iat`, `jti`, `type`, `ver`, `fam`): `CT_STATUS_INVALID_CLAIM`.
+//
+// With a `random` callback the token gets a random `jti` (so `ct_issuer_revoke` can revoke
+// it); with NULL it has none. Outputs as for `ct_sign`: the token and a NUL in `out`, its
+// length in `*out_len`; if `out_cap` is too small, `CT_STATUS_BUFFER_TOO_SMALL` with the
+// capacity needed in `*out_len` and `out` untouched.
+//
+// # Safety
+// `issuer` points to a `ct_issuer`; `random` follows `ct_random_fn`'s contract (or is NULL);
+// `sub` to `sub_len` readable bytes (or NULL); `ver` to a `uint64_t` (or NULL);
+// `claims_json` to `claims_len` readable bytes; `out` to `out_cap` writable bytes
+// overlapping none of them; `out_len` to a `size_t`.
+ct_status ct_issuer_issue_access(const struct ct_issuer *issuer,
+                                 uint64_t now_unix,
+                                 ct_random_fn random,
+                                 void *random_ctx,
+                                 const char *sub,
+                                 size_t sub_len,
+                                 const uint64_t *ver,
+                                 const uint8_t *claims_json,
+                                 size_t claims_len,
+                                 char *out,
+                                 size_t out_cap,
+                                 size_t *out_len);
+
+// Issues a new login at `now_unix`: an access token and a refresh token with random `jti`s
+// and a new random family id (`fam`) from `random` (required here), for `sub`, `*ver` and
+// `claims_json` as in `ct_issuer_issue_access`.
+//
+// On success both outputs hold their token and a NUL, `*access_len` and `*refresh_len`
+// their lengths. If either buffer is too small, `CT_STATUS_BUFFER_TOO_SMALL`, both
+// `*access_len` and `*refresh_len` receive the capacities needed, nothing is written and
+// `random` is not called. A failing `random` gives `CT_STATUS_RANDOM_UNAVAILABLE`.
+//
+// # Safety
+// As `ct_issuer_issue_access`, with two output buffers (disjoint from each other) and
+// their `size_t` lengths.
+ct_status ct_issuer_issue_pair(const struct ct_issuer *issuer,
+                               uint64_t now_unix,
+                               ct_random_fn random,
+                               void *random_ctx,
+                               const char *sub,
+                               size_t sub_len,
+                               const uint64_t *ver,
+                               const uint8_t *claims_json,
+                               size_t claims_len,
+                               char *access_out,
+                               size_t access_cap,
+                               size_t *access_len,
+                               char *refresh_out,
+                               size_t refresh_cap,
+                               size_t *refresh_len);
+
+// Verifies an access token at `now_unix` (0: `CT_STATUS_TIME_UNAVAILABLE`): the signature,
+// with the key its `kid` selects among the issuer's keys (the signing key and the previous
+// ones still in their rotation windows: `CT_STATUS_UNKNOWN_KEY` otherwise); the claims
+// (`"type":"access"`: a refresh token gives `CT_STATUS_WRONG_TOKEN_USE`; `exp` and `iat`
+// required; `iss`/`aud` when set); its `jti` and family against `list`
+// (`CT_STATUS_REVOKED`; NULL: no revocation check); and its `ver` against the subject's
+// current version from `version` (`CT_STATUS_STALE_VERSION` when older,
+// `CT_STATUS_MISSING_CLAIM` when absent for a tracked subject; NULL: no version check).
+//
+// Outputs exactly as for `ct_verify`: the verified claims JSON and a NUL in `claims_out`
+// (`CT_VERIFY_CLAIMS_CAP(token_len)` bytes are always enough), its length in
+// `*claims_len`; the decoding region is zeroed after any other failure.
+//
+// # Safety
+// `issuer` points to a `ct_issuer`, `list` to a `ct_revocation_list` (or NULL), `version`
+// follows `ct_version_fn`'s contract (or is NULL), `token` points to `token_len` readable
+// bytes, `claims_out` to `claims_cap` writable bytes overlapping none of them, and
+// `claims_len` to a `size_t`.
+ct_status ct_issuer_verify_access(const struct ct_issuer *issuer,
+                                  uint64_t now_unix,
+                                  const struct ct_revocation_list *list,
+                                  ct_version_fn version,
+                                  void *version_ctx,
+                                  const char *token,
+                                  size_t token_len,
+                                  uint8_t *claims_out,
+                                  size_t claims_cap,
+                                  size_t *claims_len);
+
+// Verifies a refresh token without using it (`"type":"refresh"`: an access token gives
+// `CT_STATUS_WRONG_TOKEN_USE`). As `ct_issuer_verify_access` otherwise.
+//
+// # Safety
+// As `ct_issuer_verify_access`.
+ct_status ct_issuer_verify_refresh(const struct ct_issuer *issuer,
+                                   uint64_t now_unix,
+                                   const struct ct_revocation_list *list,
+                                   ct_version_fn version,
+                                   void *version_ctx,
+                                   const char *token,
+                                   size_t token_len,
+                                   uint8_t *claims_out,
+                                   size_t claims_cap,
+                                   size_t *claims_len);
+
+// Uses the refresh token `refresh_token` at `now_unix` (refresh rotation): verifies it like
+// `ct_issuer_verify_refresh` (it must also have a `jti` and a `fam`), records it in `list`
+// as used until it expires (single use), and issues a new pair in the same family, for the
+// same `sub` and `ver`, carrying the same application claims (verbatim), with new random
+// `jti`s from `random`.
+//
+// Presenting a refresh token that was already used is reuse (it may have been stolen): its
+// whole family (every token of that login, access tokens included) is revoked in `list`
+// and the call returns `CT_STATUS_REFRESH_TOKEN_REUSED` (OAuth 2.0 Security BCP, RFC 9700
+// §4.14.2). A token of a revoked family gives `CT_STATUS_REVOKED`. A full list gives
+// `CT_STATUS_STORE_FULL` and no new pair.
+//
+// `scratch` is the decoding buffer (`CT_VERIFY_CLAIMS_CAP(refresh_token_len)` bytes at
+// least, `CT_STATUS_INVALID_ARGUMENT` otherwise); it is zeroed before the call returns.
+// Outputs as for `ct_issuer_issue_pair`. Buffer sizes and `random` are checked before the
+// presented token is used up: after `CT_STATUS_BUFFER_TOO_SMALL` (both lengths written) or
+// `CT_STATUS_RANDOM_UNAVAILABLE` it can be presented again.
+//
+// # Safety
+// `issuer` points to a `ct_issuer`, `list` to a `ct_revocation_list`, `version` and
+// `random` follow their contracts (`version` may be NULL), `refresh_token` points to
+// `refresh_token_len` readable bytes, `scratch`, `access_out` and `refresh_out` to
+// `scratch_cap`, `access_cap` and `refresh_cap` writable bytes overlapping each other and
+// the inputs nowhere, the lengths to `size_t`s.
+ct_status ct_issuer_rotate(const struct ct_issuer *issuer,
+                           uint64_t now_unix,
+                           struct ct_revocation_list *list,
+                           ct_version_fn version,
+                           void *version_ctx,
+                           ct_random_fn random,
+                           void *random_ctx,
+                           const char *refresh_token,
+                           size_t refresh_token_len,
+                           uint8_t *scratch,
+                           size_t scratch_cap,
+                           char *access_out,
+                           size_t access_cap,
+                           size_t *access_len,
+                           char *refresh_out,
+                           size_t refresh_cap,
+                           size_t *refresh_len);
+
+// Logout: verifies `token` (an access or refresh token of this issuer, with the checks of
+// `ct_issuer_verify_access` except `type`, revocation and versions) and records its `jti`
+// in `list` as revoked until it expires. `CT_STATUS_MISSING_CLAIM` for a token without
+// `jti` (tokens of `ct_issuer_issue_access` without `random`); `CT_STATUS_STORE_FULL`.
+// `scratch` as for `ct_issuer_rotate` (zeroed before the call returns).
+//
+// # Safety
+// `issuer` points to a `ct_issuer`, `list` to a `ct_revocation_list`, `token` to
+// `token_len` readable bytes, `scratch` to `scratch_cap` writable bytes; no overlaps.
+ct_status ct_issuer_revoke(const struct ct_issuer *issuer,
+                           uint64_t now_unix,
+                           struct ct_revocation_list *list,
+                           const char *token,
+                           size_t token_len,
+                           uint8_t *scratch,
+                           size_t scratch_cap);
+
+// Revokes a whole login: every token of the family `family` (the `fam` claim, `len` bytes;
+// read it from verified claims with `ct_claims_get_str`), until the longest lifetime any of
+// them can have (`now_unix` + refresh lifetime + leeway). `CT_STATUS_STORE_FULL`.
+//
+// # Safety
+// `issuer` points to a `ct_issuer`, `list` to a `ct_revocation_list`, `family` to `len`
+// readable bytes.
+ct_status ct_issuer_revoke_family(const struct ct_issuer *issuer,
+                                  uint64_t now_unix,
+                                  struct ct_revocation_list *list,
+                                  const char *family,
+                                  size_t len);
+
+// Rotates the signing key at `now_unix`: new tokens are signed with a copy of `next` (a
+// private key or HMAC secret with a `kid` distinct from the issuer's other keys:
+// `CT_STATUS_INVALID_KEY_ID` otherwise, also when the current key has no `kid`;
+// `CT_STATUS_VERIFY_ONLY_KEY` for a public key), and tokens of the current key keep
+// verifying while `now < now_unix + grace_seconds`, then only `next`'s. Keys whose window
+// has closed are dropped first; `CT_STATUS_STORE_FULL` when `CT_ISSUER_MAX_KEYS` keys would
+// still be in use. On failure the issuer is unchanged.
+//
+// # Safety
+// `issuer` points to an initialized `ct_issuer`; `next` to an initialized `ct_key` outside it.
+ct_status ct_issuer_rotate_key(struct ct_issuer *issuer,
+                               uint64_t now_unix,
+                               const struct ct_key *next,
+                               uint64_t grace_seconds);
+
+// Erases an issuer (every byte, keys included). Afterwards calls with it return
+// `CT_STATUS_UNINITIALIZED`. Safe on a wiped or never-initialized issuer; does nothing for
+// NULL or misaligned pointers.
+//
+// # Safety
+// `issuer` is NULL or points to `CT_ISSUER_SIZE` writable bytes.
+void ct_issuer_wipe(struct ct_issuer *issuer);
+
+// Fills `out` (`len` bytes, at least 32: `CT_STATUS_KEY_TOO_SHORT` otherwise) with a new
+// secret from `random`, e.g. an HMAC key for `ct_key_hs256` (32 bytes), `ct_key_hs384`
+// (48) or `ct_key_hs512` (64). The callback is asked for exactly `len` bytes.
+//
+// `CT_STATUS_RANDOM_UNAVAILABLE` if the callback fails; `out` then holds zeros, never a
+// partial secret. `CT_STATUS_NULL_ARGUMENT` if `random` or `out` is NULL (`random_ctx` may be
+// NULL). Erase the secret (e.g. with a volatile memset) once it has been stored.
+//
+// # Safety
+// `random` follows the `ct_random_fn` contract; `out` points to `len` writable bytes.
+ct_status ct_secret_generate(ct_random_fn random, void *random_ctx, uint8_t *out, size_t len);
+
+// The size in bytes of `ct_revocation_list` (equal to `CT_REVOCATION_LIST_SIZE`). Its
+// alignment is that of `uint64_t`.
+size_t ct_revocation_list_size(void);
+
+// Initializes `list` as an empty list (overwriting whatever it held).
+//
+// # Safety
+// `list` points to `CT_REVOCATION_LIST_SIZE` writable bytes.
+ct_status ct_revocation_list_init(struct ct_revocation_list *list);
+
+// Records the token `jti` (`kind` = `CT_REVOKED_TOKEN`) or the login family `fam`
+// (`CT_REVOKED_FAMILY`) as revoked until `expires_at` (Unix seconds: the token's `exp`, or
+// for a family the end of its longest refresh token). `id` is `len` bytes of UTF-8, 1 to
+// `CT_REVOCATION_MAX_ID_LEN` (`CT_STATUS_INVALID_CLAIM` when empty, `CT_STATUS_TOO_LONG`).
+//
+// When the list is full, entries whose expiry is before `now_unix` are reclaimed first;
+// if none is, `CT_STATUS_STORE_FULL` and the list is unchanged. `now_unix` 0 gives
+// `CT_STATUS_TIME_UNAVAILABLE`; an unknown `kind` `CT_STATUS_INVALID_ARGUMENT`.
+//
+// # Safety
+// `list` points to an initialized `ct_revocation_list`; `id` to `len` readable bytes.
+ct_status ct_revocation_list_revoke(struct ct_revocation_list *list,
+                                    uint32_t kind,
+                                    const char *id,
+                                    size_t len,
+                                    uint64_t expires_at,
+                                    uint64_t now_unix);
+
+// Sets `*revoked` to whether `id` of `kind` (as for `ct_revocation_list_revoke`) is revoked
+// at `now_unix` (recorded, with an expiry not before `now_unix`). `now_unix` 0 gives
+// `CT_STATUS_TIME_UNAVAILABLE`. `*revoked` is written only on success.
+//
+// # Safety
+// `list` points to an initialized `ct_revocation_list`; `id` to `len` readable bytes;
+// `revoked` to a `bool`.
+ct_status ct_revocation_list_is_revoked(const struct ct_revocation_list *list,
+                                        uint32_t kind,
+                                        const char *id,
+                                        size_t len,
+                                        uint64_t now_unix,
+                                        bool *revoked);
+
+// Drops every entry whose expiry is before `now_unix` and writes how many to `*reclaimed`.
+// Revoking reclaims by itself when the list is full; call this to keep `len` low, e.g.
+// periodically. `now_unix` 0 gives `CT_STATUS_TIME_UNAVAILABLE`.
+//
+// # Safety
+// `list` points to an initialized `ct_revocation_list`; `reclaimed` to a `size_t`.
+ct_status ct_revocation_list_reclaim(struct ct_revocation_list *list,
+                                     uint64_t now_unix,
+                                     size_t *reclaimed);
+
+// Writes the number of entries held (live, or expired and not yet reclaimed) to `*len`.
+//
+// # Safety
+// `list` points to an initialized `ct_revocation_list`; `len` to a `size_t`.
+ct_status ct_revocation_list_len(const struct ct_revocation_list *list, size_t *len);
 
 // A short English description of `status`: a static NUL-terminated string, never NULL,
 // for every value (unknown numbers give "unknown status"). Do not free it.

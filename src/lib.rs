@@ -85,7 +85,8 @@ pub use revocation::{
 pub use secret::{secret_key_with_size, RandomId, Secret, MIN_SECRET_LEN, RANDOM_ID_LEN};
 pub use token::{
     decode_header, max_token_len, sign, sign_json, token_len, verify, verify_registered, verify_scratch_len,
-    verify_selecting_key, Verified, MAX_SIGNATURE_LEN, MAX_SIGNED_HEADER_JSON_LEN,
+    verify_scratch_len_unescaped, verify_selecting_key, Verified, MAX_SIGNATURE_LEN,
+    MAX_SIGNED_HEADER_JSON_LEN,
 };
 pub use validation::{RequiredClaims, Validation, DEFAULT_MAX_TOKEN_LEN};
 

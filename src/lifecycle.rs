@@ -2,10 +2,11 @@
 //! revocation, token versions and key rotation, bundled in [`CipherToken`].
 
 use crate::claims::RegisteredClaims;
+use crate::json::{self, JsonStr, Value};
 use crate::revocation::{RevocationStore, Revoked, VersionSource};
-use crate::secret::RandomId;
-use crate::ser;
-use crate::token::sign_payload;
+use crate::secret::{RandomId, RANDOM_ID_LEN};
+use crate::ser::{self, Counter, Sink};
+use crate::token::{sign_payload, verify_parts};
 use crate::{
     verify_selecting_key, Claim, Clock, Error, KeySet, RequiredClaims, SigningKey, UnixSeconds, Validation,
     Verified,
@@ -39,6 +40,10 @@ pub const DEFAULT_REFRESH_TTL: u64 = days(7);
 pub const ACCESS: &str = "access";
 /// The `type` claim of refresh tokens.
 pub const REFRESH: &str = "refresh";
+
+/// The longest `sub` (in bytes, decoded) of the life cycle: issuing refuses longer subjects
+/// ([`Error::TooLong`]), verifying refuses them ([`Error::InvalidClaim`]).
+pub const MAX_SUBJECT_LEN: usize = 256;
 
 /// What an issued token says about its subject.
 #[derive(Debug, Clone, Copy, Default)]
@@ -80,6 +85,114 @@ struct Envelope<'a> {
     token_type: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     ver: Option<u64>,
+}
+
+/// Application claims, written after the registered ones in the same JSON object.
+trait AppClaims {
+    /// The length of the envelope and these claims as one object.
+    fn merged_len(&self, envelope: &Envelope<'_>) -> Result<usize, Error>;
+    /// Writes the envelope and these claims as one object.
+    fn write_merged<S: Sink>(&self, envelope: &Envelope<'_>, sink: &mut S) -> Result<(), Error>;
+}
+
+/// The members of a `Serialize` value (which must serialize as a JSON object).
+struct Serialized<'t, T: ?Sized>(&'t T);
+
+impl<T: Serialize + ?Sized> AppClaims for Serialized<'_, T> {
+    fn merged_len(&self, envelope: &Envelope<'_>) -> Result<usize, Error> {
+        ser::merged_len(envelope, self.0)
+    }
+    fn write_merged<S: Sink>(&self, envelope: &Envelope<'_>, sink: &mut S) -> Result<(), Error> {
+        ser::to_sink_merged(envelope, self.0, sink)
+    }
+}
+
+/// Every registered claim: the envelope owns these names.
+const REGISTERED: [Claim; 10] = [
+    Claim::Issuer,
+    Claim::Subject,
+    Claim::Audience,
+    Claim::ExpirationTime,
+    Claim::NotBefore,
+    Claim::IssuedAt,
+    Claim::JwtId,
+    Claim::TokenType,
+    Claim::Version,
+    Claim::Family,
+];
+
+fn registered(name: JsonStr<'_>) -> Option<Claim> {
+    REGISTERED.into_iter().find(|c| name.eq_str(c.name()))
+}
+
+/// The members of a JSON object's text, copied verbatim: the C ABI's application claims.
+struct JsonMembers<'j> {
+    object: &'j [u8],
+    /// Leaves out members with registered names (a rotation renews those).
+    skip_registered: bool,
+}
+
+impl<'j> JsonMembers<'j> {
+    /// Application claims given as text: one strict JSON object (no duplicate names, bounded
+    /// depth) that uses no registered name ([`Error::InvalidClaim`] names the first one).
+    fn new(object: &'j [u8]) -> Result<Self, Error> {
+        json::parse_object(object, |name, _| {
+            registered(name).map_or(Ok(()), |c| Err(Error::InvalidClaim(c)))
+        })?;
+        Ok(JsonMembers { object, skip_registered: false })
+    }
+}
+
+impl AppClaims for JsonMembers<'_> {
+    fn merged_len(&self, envelope: &Envelope<'_>) -> Result<usize, Error> {
+        let mut counter = Counter(0);
+        self.write_merged(envelope, &mut counter)?;
+        Ok(counter.0)
+    }
+
+    fn write_merged<S: Sink>(&self, envelope: &Envelope<'_>, sink: &mut S) -> Result<(), Error> {
+        ser::to_sink_open(envelope, sink)?;
+        json::parse_object(self.object, |name, value| {
+            if self.skip_registered && registered(name).is_some() {
+                return Ok(());
+            }
+            sink.put(b",\"")?;
+            sink.put(name.raw().as_bytes())?;
+            sink.put(b"\":")?;
+            match value {
+                Value::Null => sink.put(b"null"),
+                Value::Bool(true) => sink.put(b"true"),
+                Value::Bool(false) => sink.put(b"false"),
+                Value::Number(text) | Value::Array(text) | Value::Object(text) => sink.put(text.as_bytes()),
+                Value::String(text) => {
+                    sink.put(b"\"")?;
+                    sink.put(text.raw().as_bytes())?;
+                    sink.put(b"\"")
+                }
+            }
+        })?;
+        sink.put(b"}")
+    }
+}
+
+/// The ids of a new pair: its family (kept by a rotation) and the two `jti`s.
+struct PairIds {
+    family: RandomId,
+    access: RandomId,
+    refresh: RandomId,
+}
+
+impl PairIds {
+    fn generate<R: RngCore + CryptoRng + ?Sized>(
+        rng: &mut R,
+        family: Option<RandomId>,
+    ) -> Result<Self, Error> {
+        let family = match family {
+            Some(f) => f,
+            None => RandomId::generate(rng)?,
+        };
+        Ok(PairIds { family, access: RandomId::generate(rng)?, refresh: RandomId::generate(rng)? })
+    }
 }
 
 /// Application claims for tokens that carry none.
@@ -197,6 +310,28 @@ impl<'c, C: Clock, const K: usize> CipherToken<'c, C, K> {
         &self.keys
     }
 
+    /// The access-token lifetime in seconds.
+    pub fn access_ttl_seconds(&self) -> u64 {
+        self.access_ttl
+    }
+
+    /// The refresh-token lifetime in seconds: the longest any token of a family can live.
+    pub fn refresh_ttl_seconds(&self) -> u64 {
+        self.refresh_ttl
+    }
+
+    /// The leeway in seconds.
+    pub fn leeway_seconds(&self) -> u64 {
+        self.leeway
+    }
+
+    /// The verification keys, to add keys or restore a saved set (the C ABI rebuilds its
+    /// issuer this way for each call). Keep the signing key's verifying key in the set, or
+    /// the tokens it signs will not verify.
+    pub fn keys_mut(&mut self) -> &mut KeySet<K> {
+        &mut self.keys
+    }
+
     /// The clock.
     pub fn clock(&self) -> &C {
         &self.clock
@@ -220,15 +355,18 @@ impl<'c, C: Clock, const K: usize> CipherToken<'c, C, K> {
         Ok(())
     }
 
-    fn issue<'o, T: Serialize + ?Sized>(
+    fn issue<'o, M: AppClaims + ?Sized>(
         &self,
         token_type: &str,
         subject: Subject<'_>,
         ids: (Option<&str>, Option<&str>),
         ttl: u64,
-        claims: &T,
+        claims: &M,
         out: &'o mut [u8],
     ) -> Result<&'o str, Error> {
+        if subject.sub.is_some_and(|s| s.len() > MAX_SUBJECT_LEN) {
+            return Err(Error::TooLong);
+        }
         let now = self.clock.now()?;
         let envelope = Envelope {
             iss: self.issuer,
@@ -242,8 +380,47 @@ impl<'c, C: Clock, const K: usize> CipherToken<'c, C, K> {
             ver: subject.ver,
         };
         // The application's members follow the registered ones in the same object.
-        let len = ser::merged_len(&envelope, claims)?;
-        sign_payload(&self.signing, len, |sink| ser::to_sink_merged(&envelope, claims, sink), out)
+        let len = claims.merged_len(&envelope)?;
+        sign_payload(&self.signing, len, |sink| claims.write_merged(&envelope, sink), out)
+    }
+
+    /// The length of the token [`issue`](Self::issue) would write.
+    fn token_len<M: AppClaims + ?Sized>(
+        &self,
+        token_type: &str,
+        subject: Subject<'_>,
+        ids: (Option<&str>, Option<&str>),
+        ttl: u64,
+        claims: &M,
+    ) -> Result<usize, Error> {
+        match self.issue(token_type, subject, ids, ttl, claims, &mut []) {
+            Ok(token) => Ok(token.len()),
+            Err(Error::BufferTooSmall { needed }) => Ok(needed),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Checks that a pair fits `access_out` and `refresh_out` before anything is generated,
+    /// revoked or written; `needed` receives both token lengths (ids have a fixed length).
+    fn reserve<M: AppClaims + ?Sized>(
+        &self,
+        subject: Subject<'_>,
+        claims: &M,
+        outs: (&[u8], &[u8]),
+        needed: &mut [usize; 2],
+    ) -> Result<(), Error> {
+        const ID: &str = "AAAAAAAAAAAAAAAAAAAAAA";
+        const _: () = assert!(ID.len() == RANDOM_ID_LEN);
+        let ids = (Some(ID), Some(ID));
+        let access = self.token_len(ACCESS, subject, ids, self.access_ttl, claims)?;
+        let refresh = self.token_len(REFRESH, subject, ids, self.refresh_ttl, claims)?;
+        *needed = [access, refresh];
+        for (len, cap) in [(access, outs.0.len()), (refresh, outs.1.len())] {
+            if cap < len {
+                return Err(Error::BufferTooSmall { needed: len });
+            }
+        }
+        Ok(())
     }
 
     /// Issues an access token (`"type":"access"`, `iat`, `exp`, and `sub`, `ver`, `iss`,
@@ -259,10 +436,30 @@ impl<'c, C: Clock, const K: usize> CipherToken<'c, C, K> {
         claims: &T,
         out: &'o mut [u8],
     ) -> Result<&'o str, Error> {
-        self.issue(ACCESS, subject, (jti, None), self.access_ttl, claims, out)
+        self.issue(ACCESS, subject, (jti, None), self.access_ttl, &Serialized(claims), out)
+    }
+
+    /// For the C ABI: [`issue_access`](Self::issue_access) with the application claims as the
+    /// text of a JSON object, validated strictly and copied verbatim after the registered
+    /// claims; a member with a registered name gives [`Error::InvalidClaim`].
+    ///
+    /// # Errors
+    /// As [`issue_access`](Self::issue_access), plus [`Error::InvalidJson`], [`Error::InvalidClaim`].
+    #[doc(hidden)]
+    pub fn issue_access_json<'o>(
+        &self,
+        subject: Subject<'_>,
+        jti: Option<&str>,
+        claims_json: &[u8],
+        out: &'o mut [u8],
+    ) -> Result<&'o str, Error> {
+        let members = JsonMembers::new(claims_json)?;
+        self.issue(ACCESS, subject, (jti, None), self.access_ttl, &members, out)
     }
 
     /// Issues a new login: an access token and a refresh token (unique `jti`, new family).
+    /// Both buffers are checked before anything is generated or written: a short one gives
+    /// [`Error::BufferTooSmall`] with the size it needs and leaves both untouched.
     ///
     /// # Errors
     /// As [`issue_access`](Self::issue_access), plus [`Error::RandomUnavailable`].
@@ -274,39 +471,56 @@ impl<'c, C: Clock, const K: usize> CipherToken<'c, C, K> {
         access_out: &'a mut [u8],
         refresh_out: &'r mut [u8],
     ) -> Result<TokenPair<'a, 'r>, Error> {
-        let family = RandomId::generate(rng)?;
-        self.issue_in_family(rng, family, subject, claims, access_out, refresh_out)
+        self.reserve(subject, &Serialized(claims), (access_out, refresh_out), &mut [0; 2])?;
+        let ids = PairIds::generate(rng, None)?;
+        self.issue_in_family(&ids, subject, &Serialized(claims), access_out, refresh_out)
     }
 
-    fn issue_in_family<'a, 'r, T: Serialize + ?Sized, R: RngCore + CryptoRng + ?Sized>(
+    /// For the C ABI: [`issue_pair`](Self::issue_pair) with the application claims as JSON
+    /// text (as [`issue_access_json`](Self::issue_access_json)); `needed` receives the two
+    /// token lengths once they are known (before anything is generated or written).
+    ///
+    /// # Errors
+    /// As [`issue_pair`](Self::issue_pair), plus [`Error::InvalidJson`], [`Error::InvalidClaim`].
+    #[doc(hidden)]
+    pub fn issue_pair_json<'a, 'r, R: RngCore + CryptoRng + ?Sized>(
         &self,
         rng: &mut R,
-        family: RandomId,
         subject: Subject<'_>,
-        claims: &T,
+        claims_json: &[u8],
+        (access_out, refresh_out): (&'a mut [u8], &'r mut [u8]),
+        needed: &mut [usize; 2],
+    ) -> Result<TokenPair<'a, 'r>, Error> {
+        let members = JsonMembers::new(claims_json)?;
+        self.reserve(subject, &members, (access_out, refresh_out), needed)?;
+        let ids = PairIds::generate(rng, None)?;
+        self.issue_in_family(&ids, subject, &members, access_out, refresh_out)
+    }
+
+    fn issue_in_family<'a, 'r, M: AppClaims + ?Sized>(
+        &self,
+        ids: &PairIds,
+        subject: Subject<'_>,
+        claims: &M,
         access_out: &'a mut [u8],
         refresh_out: &'r mut [u8],
     ) -> Result<TokenPair<'a, 'r>, Error> {
-        let access_jti = RandomId::generate(rng)?;
-        let refresh_jti = RandomId::generate(rng)?;
-        let fam = Some(family.as_str());
-        let access = self.issue(
-            ACCESS,
-            subject,
-            (Some(access_jti.as_str()), fam),
-            self.access_ttl,
-            claims,
-            access_out,
-        )?;
-        let refresh = self.issue(
-            REFRESH,
-            subject,
-            (Some(refresh_jti.as_str()), fam),
-            self.refresh_ttl,
-            claims,
-            refresh_out,
-        )?;
-        Ok(TokenPair { access, refresh, refresh_jti, family })
+        let fam = Some(ids.family.as_str());
+        let access_id = (Some(ids.access.as_str()), fam);
+        let access_len = self.issue(ACCESS, subject, access_id, self.access_ttl, claims, access_out)?.len();
+        let refresh_id = (Some(ids.refresh.as_str()), fam);
+        let refresh = match self.issue(REFRESH, subject, refresh_id, self.refresh_ttl, claims, refresh_out) {
+            Ok(refresh) => refresh,
+            Err(e) => {
+                // No partial output: the access token goes too.
+                access_out.get_mut(..access_len).unwrap_or_default().fill(0);
+                return Err(e);
+            }
+        };
+        let access_out: &'a [u8] = access_out;
+        let access = access_out.get(..access_len).ok_or(Error::Malformed)?;
+        let access = core::str::from_utf8(access).map_err(|_| Error::Malformed)?;
+        Ok(TokenPair { access, refresh, refresh_jti: ids.refresh, family: ids.family })
     }
 
     fn validation(&self, token_type: &'static str) -> Validation<'c> {
@@ -342,7 +556,50 @@ impl<'c, C: Clock, const K: usize> CipherToken<'c, C, K> {
         let validation = self.validation(token_type);
         let verified: Verified<'s, T> =
             verify_selecting_key(token, |h| self.keys.select(h, now), &validation, &self.clock, scratch)?;
-        let claims = verified.registered();
+        self.check_registered(verified.registered(), store, versions, now)?;
+        Ok(verified)
+    }
+
+    /// For the C ABI: verifies `token` as a token of `token_type` ([`ACCESS`] or
+    /// [`REFRESH`]) like [`verify_access`](Self::verify_access) and returns the verified
+    /// payload (the claims JSON, in `scratch`).
+    ///
+    /// # Errors
+    /// As [`verify_access`](Self::verify_access).
+    #[doc(hidden)]
+    pub fn verify_json<'s, S, V>(
+        &self,
+        token: &[u8],
+        token_type: &'static str,
+        store: &S,
+        versions: &V,
+        scratch: &'s mut [u8],
+    ) -> Result<&'s [u8], Error>
+    where
+        S: RevocationStore + ?Sized,
+        V: VersionSource + ?Sized,
+    {
+        let now = self.clock.now()?;
+        let validation = self.validation(token_type);
+        let (_, claims, payload) =
+            verify_parts(token, |h| self.keys.select(h, now), &validation, &self.clock, scratch)?;
+        self.check_registered(&claims, store, versions, now)?;
+        Ok(payload)
+    }
+
+    /// The checks after the signature and the claim policy: the revocation store (`jti` and
+    /// family) and the subject's token version.
+    fn check_registered<S, V>(
+        &self,
+        claims: &RegisteredClaims<'_>,
+        store: &S,
+        versions: &V,
+        now: UnixSeconds,
+    ) -> Result<(), Error>
+    where
+        S: RevocationStore + ?Sized,
+        V: VersionSource + ?Sized,
+    {
         let mut buf = [0u8; crate::revocation::MAX_REVOKED_ID_LEN];
         if let Some(jti) = claims.jti {
             if let Ok(jti) = jti.unescape_into(&mut buf) {
@@ -358,8 +615,7 @@ impl<'c, C: Clock, const K: usize> CipherToken<'c, C, K> {
                 }
             }
         }
-        check_version(claims, versions)?;
-        Ok(verified)
+        check_version(claims, versions)
     }
 
     /// Verifies an access token: signature (key chosen by `kid` from the key set), claims
@@ -453,17 +709,84 @@ impl<'c, C: Clock, const K: usize> CipherToken<'c, C, K> {
         R: RngCore + CryptoRng + ?Sized,
     {
         let now = self.clock.now()?;
-        let validation = self
-            .validation(REFRESH)
-            .required(RequiredClaims::EXP | RequiredClaims::IAT | RequiredClaims::JTI);
         let verified: Verified<'s, T> = verify_selecting_key(
             refresh_token,
             |h| self.keys.select(h, now),
-            &validation,
+            &self.rotation_validation(),
             &self.clock,
             scratch,
         )?;
         let claims = *verified.registered();
+        let app_claims = verified.into_claims();
+        let used = UsedRefresh { claims: &claims, now };
+        self.rotate(
+            used,
+            &Serialized(&app_claims),
+            store,
+            versions,
+            rng,
+            (access_out, refresh_out),
+            &mut [0; 2],
+        )
+    }
+
+    /// For the C ABI: [`rotation`](Self::rotation) carrying the application claims of the
+    /// presented token as JSON text (its members without registered names, verbatim);
+    /// `needed` receives the two token lengths once they are known (before the presented
+    /// token is used up).
+    ///
+    /// # Errors
+    /// As [`rotation`](Self::rotation).
+    #[doc(hidden)]
+    pub fn rotation_json<'a, 'r, S, V, R>(
+        &self,
+        refresh_token: &[u8],
+        (store, versions, rng): (&mut S, &V, &mut R),
+        scratch: &mut [u8],
+        outs: (&'a mut [u8], &'r mut [u8]),
+        needed: &mut [usize; 2],
+    ) -> Result<TokenPair<'a, 'r>, Error>
+    where
+        S: RevocationStore + ?Sized,
+        V: VersionSource + ?Sized,
+        R: RngCore + CryptoRng + ?Sized,
+    {
+        let now = self.clock.now()?;
+        let (_, claims, payload) = verify_parts(
+            refresh_token,
+            |h| self.keys.select(h, now),
+            &self.rotation_validation(),
+            &self.clock,
+            scratch,
+        )?;
+        let carried = JsonMembers { object: payload, skip_registered: true };
+        self.rotate(UsedRefresh { claims: &claims, now }, &carried, store, versions, rng, outs, needed)
+    }
+
+    fn rotation_validation(&self) -> Validation<'c> {
+        self.validation(REFRESH).required(RequiredClaims::EXP | RequiredClaims::IAT | RequiredClaims::JTI)
+    }
+
+    /// The rotation after the presented refresh token verified: family and reuse checks,
+    /// then (once the new pair is known to fit and its ids are generated) the single use.
+    #[allow(clippy::too_many_arguments)]
+    fn rotate<'a, 'r, M, S, V, R>(
+        &self,
+        used: UsedRefresh<'_, '_>,
+        app_claims: &M,
+        store: &mut S,
+        versions: &V,
+        rng: &mut R,
+        (access_out, refresh_out): (&'a mut [u8], &'r mut [u8]),
+        needed: &mut [usize; 2],
+    ) -> Result<TokenPair<'a, 'r>, Error>
+    where
+        M: AppClaims + ?Sized,
+        S: RevocationStore + ?Sized,
+        V: VersionSource + ?Sized,
+        R: RngCore + CryptoRng + ?Sized,
+    {
+        let (claims, now) = (used.claims, used.now);
         let mut jti_buf = [0u8; crate::revocation::MAX_REVOKED_ID_LEN];
         let mut fam_buf = [0u8; crate::revocation::MAX_REVOKED_ID_LEN];
         let jti = claims
@@ -471,14 +794,14 @@ impl<'c, C: Clock, const K: usize> CipherToken<'c, C, K> {
             .ok_or(Error::MissingClaim(Claim::JwtId))?
             .unescape_into(&mut jti_buf)
             .map_err(|_| Error::InvalidClaim(Claim::JwtId))?;
-        let fam_str = family(&claims)?.ok_or(Error::MissingClaim(Claim::Family))?;
+        let fam_str = family(claims)?.ok_or(Error::MissingClaim(Claim::Family))?;
         let fam = fam_str.unescape_into(&mut fam_buf).map_err(|_| Error::InvalidClaim(Claim::Family))?;
         let family_id = parse_random_id(fam)?;
 
         if store.is_revoked(Revoked::Family(fam), now)? {
             return Err(Error::Revoked);
         }
-        check_version(&claims, versions)?;
+        check_version(claims, versions)?;
         // Every token of the family expires by now + refresh_ttl (+ leeway).
         let family_expiry = now.saturating_add(self.refresh_ttl).saturating_add(self.leeway);
         if store.is_revoked(Revoked::Token(jti), now)? {
@@ -486,16 +809,19 @@ impl<'c, C: Clock, const K: usize> CipherToken<'c, C, K> {
             return Err(Error::RefreshTokenReused);
         }
         let exp = claims.exp.ok_or(Error::MissingClaim(Claim::ExpirationTime))?;
-        store.revoke(Revoked::Token(jti), exp.saturating_add(self.leeway), now)?;
 
-        let mut sub_buf = [0u8; 256];
+        let mut sub_buf = [0u8; MAX_SUBJECT_LEN];
         let sub = match claims.sub {
             Some(s) => Some(s.unescape_into(&mut sub_buf)?),
             None => None,
         };
         let subject = Subject { sub, ver: claims.ver };
-        let app_claims = verified.into_claims();
-        self.issue_in_family(rng, family_id, subject, &app_claims, access_out, refresh_out)
+        // Whatever can fail without the store (buffer sizes, random ids) fails before the
+        // presented token is used up, so a failed call leaves the login usable.
+        self.reserve(subject, app_claims, (access_out, refresh_out), needed)?;
+        let ids = PairIds::generate(rng, Some(family_id))?;
+        store.revoke(Revoked::Token(jti), exp.saturating_add(self.leeway), now)?;
+        self.issue_in_family(&ids, subject, app_claims, access_out, refresh_out)
     }
 
     /// Revokes a verified token of this issuer (logout): its `jti` until it expires.
@@ -532,6 +858,13 @@ impl<'c, C: Clock, const K: usize> CipherToken<'c, C, K> {
     }
 }
 
+/// A refresh token presented for rotation, verified at `now`.
+#[derive(Clone, Copy)]
+struct UsedRefresh<'c, 's> {
+    claims: &'c RegisteredClaims<'s>,
+    now: UnixSeconds,
+}
+
 fn family<'a>(claims: &RegisteredClaims<'a>) -> Result<Option<crate::JsonStr<'a>>, Error> {
     Ok(claims.fam)
 }
@@ -545,7 +878,7 @@ fn check_version<V: VersionSource + ?Sized>(
     versions: &V,
 ) -> Result<(), Error> {
     let Some(sub) = claims.sub else { return Ok(()) };
-    let mut buf = [0u8; 256];
+    let mut buf = [0u8; MAX_SUBJECT_LEN];
     let Ok(sub) = sub.unescape_into(&mut buf) else { return Err(Error::InvalidClaim(Claim::Subject)) };
     if let Some(current) = versions.current_version(sub)? {
         let ver = claims.ver.ok_or(Error::MissingClaim(Claim::Version))?;

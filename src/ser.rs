@@ -652,14 +652,21 @@ where
     T: Serialize + ?Sized,
     S: Sink,
 {
-    let mut front = DropLast { inner: &mut *sink, held: None };
-    to_sink(head, &mut front)?;
-    if front.held != Some(b'}') {
-        return Err(Error::ClaimsSerialization);
-    }
+    to_sink_open(head, sink)?;
     let mut back = DropFirst { inner: sink, state: 0 };
     to_sink(tail, &mut back)?;
     if back.state != 2 {
+        return Err(Error::ClaimsSerialization);
+    }
+    Ok(())
+}
+
+/// Serializes `head`, which must serialize as a JSON object, without its closing `}`, so
+/// that more members can follow.
+pub(crate) fn to_sink_open<H: Serialize + ?Sized, S: Sink>(head: &H, sink: &mut S) -> Result<(), Error> {
+    let mut front = DropLast { inner: sink, held: None };
+    to_sink(head, &mut front)?;
+    if front.held != Some(b'}') {
         return Err(Error::ClaimsSerialization);
     }
     Ok(())

@@ -43,6 +43,20 @@ pub const fn verify_scratch_len(token_len: usize) -> usize {
     base64url::decoded_len_max(token_len)
 }
 
+/// An upper bound on the scratch buffer [`verify`] needs for a token of `token_len` bytes
+/// when the application's claims type holds owned strings (e.g. `heapless::String`) that
+/// may arrive with JSON escapes (`\u00e9`, `\"`): room for the decoded token plus room to
+/// unescape the longest string. With [`verify_scratch_len`] only, such a string fails with
+/// [`Error::ClaimsDeserialization`] instead of being decoded.
+///
+/// ```
+/// let scratch = [0u8; ciphertoken::verify_scratch_len_unescaped(512)];
+/// # let _ = scratch;
+/// ```
+pub const fn verify_scratch_len_unescaped(token_len: usize) -> usize {
+    base64url::decoded_len_max(token_len).saturating_mul(2)
+}
+
 const fn b64_len(n: usize) -> usize {
     match base64url::encoded_len(n) {
         Some(len) => len,
@@ -246,15 +260,32 @@ struct Segments<'t> {
     signing_input: &'t [u8],
 }
 
+/// The index of the first `.` in `bytes` at or after `from`, eight bytes at a time.
+fn find_dot(bytes: &[u8], from: usize) -> Option<usize> {
+    const DOTS: u64 = u64::from_le_bytes([b'.'; 8]);
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut rest = bytes.get(from..)?;
+    let mut pos = from;
+    while let Some((chunk, tail)) = rest.split_first_chunk::<8>() {
+        let x = u64::from_le_bytes(*chunk) ^ DOTS;
+        // Flags the zero bytes of `x` (the dots); the lowest flag is always exact.
+        let found = x.wrapping_sub(LOW) & !x & HIGH;
+        if found != 0 {
+            return pos.checked_add((found.trailing_zeros() / 8) as usize);
+        }
+        pos = pos.checked_add(8)?;
+        rest = tail;
+    }
+    rest.iter().position(|&b| b == b'.').and_then(|i| i.checked_add(pos))
+}
+
 fn split(token: &[u8], max_len: usize) -> Result<Segments<'_>, Error> {
     if token.len() > max_len {
         return Err(Error::TooLong);
     }
     // RFC 7515 §7.1: exactly three segments separated by two periods.
-    let dot = |from: usize| {
-        let rest = token.get(from..).unwrap_or_default();
-        rest.iter().position(|&b| b == b'.').and_then(|i| i.checked_add(from))
-    };
+    let dot = |from: usize| find_dot(token, from);
     let first = dot(0).ok_or(Error::Malformed)?;
     let second = dot(first.saturating_add(1)).ok_or(Error::Malformed)?;
     if dot(second.saturating_add(1)).is_some() {
@@ -290,7 +321,10 @@ pub fn decode_header<'s>(token: &[u8], scratch: &'s mut [u8]) -> Result<Header<'
 /// Order: length limit; exactly three non-empty segments; canonical base64url; a strict
 /// header whose `alg` equals the key's; the signature; a strict JSON payload; the registered
 /// claims; then the application's claims `T`, which may borrow from `scratch`.
-/// `scratch` needs [`verify_scratch_len`]`(token.len())` bytes at most.
+/// `scratch` needs [`verify_scratch_len`]`(token.len())` bytes at most, or
+/// [`verify_scratch_len_unescaped`] when owned string claims may contain JSON escapes
+/// (escapes are decoded into the scratch behind the payload; a borrowed `&str` field cannot
+/// hold an escaped string and fails with [`Error::ClaimsDeserialization`]).
 ///
 /// # Errors
 /// Any parsing, signature or validation error; [`Error::BufferTooSmall`] for a short scratch.
@@ -325,20 +359,45 @@ where
     C: Clock + ?Sized,
     F: FnOnce(&Header<'_>) -> Result<&'k VerifyingKey, Error>,
 {
-    let (header, registered, payload) = verify_parts(token.as_ref(), select, validation, clock, scratch)?;
-    let (claims, _) = serde_json_core::from_slice::<T>(payload).map_err(|_| Error::ClaimsDeserialization)?;
+    let (header, registered, payload, rest) =
+        verify_parts_split(token.as_ref(), select, validation, clock, scratch)?;
+    // Strings with escapes are decoded into the scratch left behind the payload, so owned
+    // string fields (e.g. `heapless::String`) get the real text; a borrowed `&str` field can
+    // only hold a string without escapes and fails with `ClaimsDeserialization` otherwise —
+    // never the escaped text.
+    let (claims, _) =
+        serde_json_core::from_slice_escaped::<T>(payload, rest).map_err(|_| Error::ClaimsDeserialization)?;
     Ok(Verified { header, registered, claims })
 }
 
-type Parts<'s> = (Header<'s>, RegisteredClaims<'s>, &'s [u8]);
+pub(crate) type Parts<'s> = (Header<'s>, RegisteredClaims<'s>, &'s [u8]);
 
-fn verify_parts<'s, 'k, C, F>(
+/// Verifies and validates `token` like [`verify_selecting_key`], returning the header, the
+/// registered claims and the verified payload JSON.
+pub(crate) fn verify_parts<'s, 'k, C, F>(
     token: &[u8],
     select: F,
     validation: &Validation<'_>,
     clock: &C,
     scratch: &'s mut [u8],
 ) -> Result<Parts<'s>, Error>
+where
+    C: Clock + ?Sized,
+    F: FnOnce(&Header<'_>) -> Result<&'k VerifyingKey, Error>,
+{
+    let (header, registered, payload, _rest) = verify_parts_split(token, select, validation, clock, scratch)?;
+    Ok((header, registered, payload))
+}
+
+/// [`verify_parts`], also returning the scratch left over behind the decoded payload.
+#[allow(clippy::type_complexity)]
+fn verify_parts_split<'s, 'k, C, F>(
+    token: &[u8],
+    select: F,
+    validation: &Validation<'_>,
+    clock: &C,
+    scratch: &'s mut [u8],
+) -> Result<(Header<'s>, RegisteredClaims<'s>, &'s [u8], &'s mut [u8]), Error>
 where
     C: Clock + ?Sized,
     F: FnOnce(&Header<'_>) -> Result<&'k VerifyingKey, Error>,
@@ -366,12 +425,14 @@ where
         return Err(Error::AlgorithmMismatch);
     }
 
-    let payload_buf = check_signature(key, &seg, payload_buf, payload_len, needed)?;
+    check_signature(key, &seg, payload_buf, payload_len, needed)?;
 
-    let payload: &'s [u8] = base64url::decode(seg.payload, payload_buf)?;
+    let decoded_len = base64url::decode(seg.payload, payload_buf)?.len();
+    let (payload, rest) = payload_buf.split_at_mut_checked(decoded_len).ok_or(Error::Malformed)?;
+    let payload: &'s [u8] = payload;
     let registered = RegisteredClaims::parse(payload)?;
     validation.validate(&registered, clock)?;
-    Ok((header, registered, payload))
+    Ok((header, registered, payload, rest))
 }
 
 /// Decodes the signature segment and verifies it with `key` over the signing input; returns
@@ -382,13 +443,13 @@ where
 /// the payload's `payload_len` bytes, so RSA adds no stack here and the other algorithms'
 /// stack is unchanged; the scratch then needs `needed` plus the modulus length, which
 /// [`verify_scratch_len`] covers.
-fn check_signature<'b>(
+fn check_signature(
     key: &VerifyingKey,
     seg: &Segments<'_>,
-    payload_buf: &'b mut [u8],
+    payload_buf: &mut [u8],
     payload_len: usize,
     needed: usize,
-) -> Result<&'b mut [u8], Error> {
+) -> Result<(), Error> {
     #[cfg(feature = "rsa")]
     if key.algorithm().is_rsa() {
         // RFC 8017 §8.2.2 step 1 / §8.1.2 step 1: exactly the modulus length.
@@ -397,22 +458,19 @@ fn check_signature<'b>(
             return Err(Error::InvalidSignature);
         }
         let needed = needed.checked_add(sig_len).ok_or(Error::TooLong)?;
-        let (payload_buf, rest) =
-            payload_buf.split_at_mut_checked(payload_len).ok_or(Error::BufferTooSmall { needed })?;
-        let sig_buf = rest.get_mut(..sig_len).ok_or(Error::BufferTooSmall { needed })?;
+        let end = payload_len.checked_add(sig_len).ok_or(Error::TooLong)?;
+        let sig_buf = payload_buf.get_mut(payload_len..end).ok_or(Error::BufferTooSmall { needed })?;
         let signature = base64url::decode(seg.signature, sig_buf).map_err(|_| Error::InvalidSignature)?;
-        key.verify_raw(seg.signing_input, signature)?;
-        return Ok(payload_buf);
+        return key.verify_raw(seg.signing_input, signature);
     }
-    let _ = (payload_len, needed);
+    let _ = (&payload_buf, payload_len, needed);
     // A signature longer than any of ours is refused before decoding.
     if seg.signature.len() > b64_len(MAX_SIGNATURE_LEN) {
         return Err(Error::InvalidSignature);
     }
     let mut signature = [0u8; MAX_SIGNATURE_LEN];
     let signature = base64url::decode(seg.signature, &mut signature).map_err(|_| Error::InvalidSignature)?;
-    key.verify_raw(seg.signing_input, signature)?;
-    Ok(payload_buf)
+    key.verify_raw(seg.signing_input, signature)
 }
 
 /// Verifies and validates `token` like [`verify`], returning only the registered claims
@@ -428,4 +486,32 @@ pub fn verify_registered<'s, C: Clock + ?Sized>(
     scratch: &'s mut [u8],
 ) -> Result<(Header<'s>, RegisteredClaims<'s>, &'s [u8]), Error> {
     verify_parts(token.as_ref(), |_| Ok(key), validation, clock, scratch)
+}
+
+#[cfg(test)]
+mod find_dot_tests {
+    use super::find_dot;
+
+    #[test]
+    fn agrees_with_a_plain_scan() {
+        // Dots at every position of 0..40-byte inputs (and none), from every start, with
+        // bytes that differ from '.' by one bit around them.
+        for len in 0..40usize {
+            for dot in (0..len).map(Some).chain([None]) {
+                let mut bytes = [0u8; 40];
+                for (i, b) in bytes.iter_mut().enumerate() {
+                    *b = if i % 2 == 0 { b'.' ^ 1 } else { b'.' ^ 0x80 };
+                }
+                if let Some(d) = dot {
+                    bytes[d] = b'.';
+                }
+                let bytes = &bytes[..len];
+                for from in 0..=len + 1 {
+                    let want =
+                        bytes.get(from..).and_then(|r| r.iter().position(|&b| b == b'.')).map(|i| i + from);
+                    assert_eq!(find_dot(bytes, from), want, "len {len} dot {dot:?} from {from}");
+                }
+            }
+        }
+    }
 }

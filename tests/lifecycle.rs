@@ -489,3 +489,190 @@ fn secrets_have_a_minimum_size_and_never_print() {
     assert_eq!(RandomId::parse("short"), None);
     assert!(RandomId::generate(&mut BrokenRng).is_err());
 }
+
+/// An RNG that counts the bytes it is asked for.
+struct CountingRng(TestRng, usize);
+impl rand_core::RngCore for CountingRng {
+    fn next_u32(&mut self) -> u32 {
+        self.next_u64() as u32
+    }
+    fn next_u64(&mut self) -> u64 {
+        self.1 += 8;
+        self.0.next_u64()
+    }
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        rand_core::impls::fill_bytes_via_next(self, dest)
+    }
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
+        self.fill_bytes(dest);
+        Ok(())
+    }
+}
+impl rand_core::CryptoRng for CountingRng {}
+
+#[test]
+fn a_short_buffer_leaves_both_outputs_untouched_and_draws_no_random_bytes() {
+    let ct = CipherToken::<_, 2>::new(key("k1", 1), FixedClock(T0)).unwrap();
+    let mut rng = CountingRng(TestRng(20), 0);
+    let mut b = bufs();
+    let full =
+        ct.issue_pair(&mut rng, Subject::new("gus"), &Roles { role: "x" }, &mut b.a, &mut b.r).unwrap();
+    let (access_len, refresh_len) = (full.access.len(), full.refresh.len());
+    let drawn = rng.1;
+    let (mut a, mut r) = ([0x5Au8; 600], [0x5Au8; 600]);
+    let res =
+        ct.issue_pair(&mut rng, Subject::new("gus"), &Roles { role: "x" }, &mut a, &mut r[..refresh_len - 1]);
+    assert_eq!(res.err(), Some(Error::BufferTooSmall { needed: refresh_len }));
+    let res =
+        ct.issue_pair(&mut rng, Subject::new("gus"), &Roles { role: "x" }, &mut a[..access_len - 1], &mut r);
+    assert_eq!(res.err(), Some(Error::BufferTooSmall { needed: access_len }));
+    assert!(a.iter().chain(&r).all(|&x| x == 0x5A), "no partial output");
+    assert_eq!(rng.1, drawn, "no random bytes spent on a call that cannot succeed");
+    let exact = ct
+        .issue_pair(
+            &mut rng,
+            Subject::new("gus"),
+            &Roles { role: "x" },
+            &mut a[..access_len],
+            &mut r[..refresh_len],
+        )
+        .unwrap();
+    assert_eq!((exact.access.len(), exact.refresh.len()), (access_len, refresh_len));
+}
+
+#[test]
+fn a_failed_rotation_does_not_use_the_refresh_token_up() {
+    let ct = CipherToken::<_, 2>::new(key("k1", 1), FixedClock(T0)).unwrap();
+    let mut store = RevocationList::<4>::new();
+    let mut rng = TestRng(21);
+    let mut b = bufs();
+    let pair =
+        ct.issue_pair(&mut rng, Subject::new("hal"), &Roles { role: "y" }, &mut b.a, &mut b.r).unwrap();
+    let (mut a2, mut r2) = ([0u8; 600], [0u8; 600]);
+    // Outputs too small for the new pair.
+    let res = ct.rotation::<Roles, _, _, _>(
+        pair.refresh,
+        &mut store,
+        &NoVersions,
+        &mut rng,
+        &mut b.s,
+        &mut a2[..40],
+        &mut r2,
+    );
+    assert!(matches!(res, Err(Error::BufferTooSmall { needed }) if needed > 40));
+    // No random numbers for the new ids.
+    let res = ct.rotation::<Roles, _, _, _>(
+        pair.refresh,
+        &mut store,
+        &NoVersions,
+        &mut BrokenRng,
+        &mut b.s,
+        &mut a2,
+        &mut r2,
+    );
+    assert_eq!(res.err(), Some(Error::RandomUnavailable));
+    assert!(store.is_empty(), "the presented token was not recorded as used");
+    let res = ct.rotation::<Roles, _, _, _>(
+        pair.refresh,
+        &mut store,
+        &NoVersions,
+        &mut rng,
+        &mut b.s,
+        &mut a2,
+        &mut r2,
+    );
+    assert!(res.is_ok(), "the login survives: {:?}", res.err());
+}
+
+#[test]
+fn subjects_longer_than_the_limit_are_refused_when_issuing() {
+    use ciphertoken::lifecycle::MAX_SUBJECT_LEN;
+    let ct = CipherToken::<_, 2>::new(key("k1", 1), FixedClock(T0)).unwrap();
+    let long = "s".repeat(MAX_SUBJECT_LEN + 1);
+    let mut out = [0u8; 1000];
+    assert_eq!(
+        ct.issue_access(Subject::new(&long), None, &NoClaims {}, &mut out).err(),
+        Some(Error::TooLong)
+    );
+    let t = ct.issue_access(Subject::new(&long[1..]), None, &NoClaims {}, &mut out).unwrap();
+    let mut s = [0u8; 1000];
+    assert!(ct.verify_access::<NoClaims, _, _>(t, &NoRevocation, &NoVersions, &mut s).is_ok());
+}
+
+#[test]
+fn keys_mut_adds_verification_keys() {
+    let other = CipherToken::<_, 2>::new(key("other", 9), FixedClock(T0)).unwrap();
+    let mut ct = CipherToken::<_, 2>::new(key("k1", 1), FixedClock(T0)).unwrap();
+    let mut b = bufs();
+    let t: String = other.issue_access(Subject::new("ivy"), None, &NoClaims {}, &mut b.a).unwrap().into();
+    let verify = |ct: &CipherToken<'_, FixedClock, 2>, s: &mut [u8]| {
+        ct.verify_access::<NoClaims, _, _>(&t, &NoRevocation, &NoVersions, s).map(|_| ()).err()
+    };
+    assert_eq!(verify(&ct, &mut b.s), Some(Error::UnknownKey));
+    ct.keys_mut().insert(key("other", 9).verifying_key()).unwrap();
+    assert_eq!(verify(&ct, &mut b.s), None);
+}
+
+#[test]
+fn json_application_claims_are_validated_merged_verbatim_and_carried_by_rotation() {
+    let ct = CipherToken::<_, 2>::new(key("k1", 1), FixedClock(T0)).unwrap().issuer("auth");
+    let mut rng = TestRng(22);
+    let mut b = bufs();
+    let claims = br#"{ "role" : "ops", "n":[1, 2.50, {"x":null}], "s":"a\u00e9", "t":true }"#;
+    let mut needed = [0; 2];
+    let pair = ct
+        .issue_pair_json(&mut rng, Subject::new("jo").version(4), claims, (&mut b.a, &mut b.r), &mut needed)
+        .unwrap();
+    assert_eq!(needed, [pair.access.len(), pair.refresh.len()]);
+    let mut s = [0u8; 600];
+    let payload =
+        ct.verify_json(pair.access.as_bytes(), "access", &NoRevocation, &NoVersions, &mut s).unwrap();
+    let text = core::str::from_utf8(payload).unwrap();
+    assert!(
+        text.starts_with(r#"{"iss":"auth","sub":"jo","iat":1800000000,"exp":1800000600,"jti":""#),
+        "{text}"
+    );
+    assert!(text.ends_with(
+        r#","type":"access","ver":4,"role":"ops","n":[1, 2.50, {"x":null}],"s":"a\u00e9","t":true}"#
+    ));
+    let refresh: String = pair.refresh.into();
+    assert_eq!(
+        ct.verify_json(refresh.as_bytes(), "access", &NoRevocation, &NoVersions, &mut s).err(),
+        Some(Error::WrongTokenUse)
+    );
+
+    // Rotation carries the application members (and renews the registered ones).
+    let mut store = RevocationList::<4>::new();
+    let (mut a2, mut r2) = ([0u8; 600], [0u8; 600]);
+    let rotated = ct
+        .rotation_json(
+            refresh.as_bytes(),
+            (&mut store, &NoVersions, &mut rng),
+            &mut s,
+            (&mut a2, &mut r2),
+            &mut needed,
+        )
+        .unwrap();
+    assert_eq!(rotated.family, pair.family);
+    let mut s2 = [0u8; 600];
+    let payload = ct.verify_json(rotated.access.as_bytes(), "access", &store, &NoVersions, &mut s2).unwrap();
+    let text = core::str::from_utf8(payload).unwrap();
+    assert!(text.ends_with(
+        r#","type":"access","ver":4,"role":"ops","n":[1, 2.50, {"x":null}],"s":"a\u00e9","t":true}"#
+    ));
+    assert_eq!(text.matches("\"jti\"").count(), 1, "registered members are not carried twice: {text}");
+
+    // Registered names (also escaped) and non-objects are refused before anything is issued.
+    for bad in [&br#"{"exp":1}"#[..], br#"{"a":1,"t\u0079pe":"refresh"}"#, br#"{"fam":"x"}"#] {
+        let r = ct.issue_access_json(Subject::default(), None, bad, &mut b.a);
+        assert!(matches!(r, Err(Error::InvalidClaim(_))), "{r:?}");
+    }
+    for bad in [&b"[1]"[..], b"{\"a\":1,\"a\":2}", b"{", b""] {
+        assert_eq!(
+            ct.issue_access_json(Subject::default(), None, bad, &mut b.a).err(),
+            Some(Error::InvalidJson)
+        );
+    }
+    let t = ct.issue_access_json(Subject::default(), None, b"{}", &mut b.a).unwrap();
+    assert!(t.split('.').count() == 3);
+}

@@ -374,3 +374,39 @@ fn debug_never_prints_key_material() {
         }
     }
 }
+
+/// Escaped strings in application claims arrive decoded (owned strings) or refused
+/// (borrowed strings): never as raw escaped text.
+#[test]
+fn escaped_application_strings_are_decoded_or_refused() {
+    #[derive(serde::Deserialize)]
+    struct Owned {
+        name: heapless::String<32>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Borrowed<'a> {
+        #[allow(dead_code)]
+        name: &'a str,
+    }
+    let key = ciphertoken::SigningKey::hs256(&[7; 32]).unwrap();
+    let mut out = [0u8; 300];
+    let token =
+        ciphertoken::sign_json(&key, br#"{"exp":2000000000,"name":"Jos\u00e9 \"x\""}"#, &mut out).unwrap();
+    let vk = key.verifying_key();
+    let v = ciphertoken::Validation::new();
+    let clock = ciphertoken::FixedClock(1_900_000_000);
+    let mut scratch = vec![0u8; ciphertoken::verify_scratch_len_unescaped(token.len())];
+    let ok = ciphertoken::verify::<Owned, _>(token, &vk, &v, &clock, &mut scratch).unwrap();
+    assert_eq!(ok.claims().name.as_str(), "Jos\u{e9} \"x\"");
+    let mut scratch = vec![0u8; ciphertoken::verify_scratch_len_unescaped(token.len())];
+    let r = ciphertoken::verify::<Borrowed, _>(token, &vk, &v, &clock, &mut scratch);
+    assert_eq!(r.err(), Some(ciphertoken::Error::ClaimsDeserialization));
+    // Without room to unescape, owned strings with escapes are refused, not mangled.
+    let needed = match ciphertoken::verify::<Owned, _>(token, &vk, &v, &clock, &mut []) {
+        Err(ciphertoken::Error::BufferTooSmall { needed }) => needed,
+        other => panic!("{:?}", other.err()),
+    };
+    let mut tight = vec![0u8; needed];
+    let r = ciphertoken::verify::<Owned, _>(token, &vk, &v, &clock, &mut tight);
+    assert_eq!(r.err(), Some(ciphertoken::Error::ClaimsDeserialization));
+}

@@ -330,6 +330,14 @@ impl Key {
             Key::Public(k) => k.verifying_key(),
         }
     }
+
+    /// The key id, if set.
+    pub(crate) fn kid(&self) -> Option<&str> {
+        match self {
+            Key::Signing(k) => k.kid(),
+            Key::Public(k) => k.kid.as_ref().map(KeyId::as_str),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -5,8 +5,9 @@
 //! a [`ct_status`](status::ct_status); inputs first, outputs last; each buffer is followed by
 //! its length; outputs are written only on success; a too-small output buffer gives
 //! `CT_STATUS_BUFFER_TOO_SMALL` with the size needed in `*out_len`; every pointer is checked
-//! (`CT_STATUS_NULL_ARGUMENT`); objects (`ct_key`, `ct_validation`) live in storage the
-//! caller allocates, whose size and alignment the header states.
+//! (`CT_STATUS_NULL_ARGUMENT`); objects (`ct_key`, `ct_validation`, and for the token life
+//! cycle `ct_key_set`, `ct_revocation_list`, `ct_issuer`) live in storage the caller
+//! allocates, whose size and alignment the header states.
 //!
 //! No panic crosses the boundary: with the `std` feature every body runs under
 //! `catch_unwind` and a panic becomes `CT_STATUS_PANIC`; bare-metal builds (`panic = "abort"`
@@ -36,7 +37,12 @@ compile_error!("the `panic-handler` feature is for bare-metal builds: use it wit
 
 pub mod claims;
 pub mod key;
+pub mod keyset;
+pub mod lifecycle;
+mod object;
+pub mod random;
 mod raw;
+pub mod revocation;
 pub mod status;
 pub mod token;
 pub mod validation;

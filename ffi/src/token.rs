@@ -81,25 +81,49 @@ pub unsafe extern "C" fn ct_sign(
         let claims = unsafe { input(claims_json, claims_len) }?;
         // SAFETY: writable for `out_cap` bytes (caller), disjoint from the inputs (checked).
         let out = unsafe { output(out, out_cap) }?;
-        // The token goes before the NUL; an empty `out` asks the core for the size.
-        let body_cap = out_cap.saturating_sub(1);
-        let (body, _) = out.split_at_mut_checked(body_cap).unwrap_or((&mut [], &mut []));
+        // The token goes before the NUL.
+        let body = token_body(out);
         let result = ciphertoken::sign_json(key, claims, body).map(str::len);
-        let len = match result {
-            Ok(len) => len,
-            Err(Error::BufferTooSmall { needed }) => {
-                // SAFETY: `out_len` non-null and writable (caller).
-                unsafe { write_out(out_len, needed.saturating_add(1)) };
-                return Err(from_error(Error::BufferTooSmall { needed }));
-            }
-            Err(e) => return Err(from_error(e)),
-        };
-        // `len <= body_cap < out_cap`, so the NUL fits.
-        *out.get_mut(len).ok_or(from_error(Error::BufferTooSmall { needed: len }))? = 0;
         // SAFETY: `out_len` non-null and writable (caller).
-        unsafe { write_out(out_len, len) };
-        Ok(())
+        unsafe { finish_token(out, result, out_len) }
     })
+}
+
+/// The token half of `out` (all but the last byte, kept for the NUL).
+pub(crate) fn token_body(out: &mut [u8]) -> &mut [u8] {
+    let body_cap = out.len().saturating_sub(1);
+    // An empty `out` gives an empty body: the core then reports the size it needs.
+    match out.split_at_mut_checked(body_cap) {
+        Some((body, _)) => body,
+        None => &mut [],
+    }
+}
+
+/// `ct_sign`'s output contract, shared by the calls that write a token: `result` is the
+/// length of the token written to `token_body(out)`, which gets its NUL; on
+/// `BufferTooSmall`, `*out_len` is the capacity needed, NUL included.
+///
+/// # Safety
+/// `out_len` must be non-null and valid for writes of a `size_t`.
+pub(crate) unsafe fn finish_token(
+    out: &mut [u8],
+    result: Result<usize, Error>,
+    out_len: *mut usize,
+) -> Result<(), ct_status> {
+    let len = match result {
+        Ok(len) => len,
+        Err(Error::BufferTooSmall { needed }) => {
+            // SAFETY: per the caller.
+            unsafe { write_out(out_len, needed.saturating_add(1)) };
+            return Err(from_error(Error::BufferTooSmall { needed }));
+        }
+        Err(e) => return Err(from_error(e)),
+    };
+    // `len <= body_cap < out_cap`, so the NUL fits.
+    *out.get_mut(len).ok_or(from_error(Error::BufferTooSmall { needed: len }))? = 0;
+    // SAFETY: per the caller.
+    unsafe { write_out(out_len, len) };
+    Ok(())
 }
 
 /// Verifies `token` (`token_len` bytes, no NUL needed) with `key` (a public key, or a
@@ -162,29 +186,48 @@ pub unsafe extern "C" fn ct_verify(
         let out = unsafe { output(claims_out, claims_cap) }?;
         let verifier = key.verifying_key().map_err(from_error)?;
         let clock: &dyn Clock = if now_unix == 0 { &NoClock } else { &FixedClock(now_unix) };
-        let used = ct_verify_claims_cap(token_len).min(out.len());
 
         let base = out.as_ptr() as usize;
         let result = ciphertoken::verify_registered(token, &verifier, &policy, clock, &mut *out)
             .map(|(_, _, payload)| ((payload.as_ptr() as usize).wrapping_sub(base), payload.len()));
-        match result {
-            Ok((at, len)) if place_payload(out, at, len, used).is_some() => {
-                // SAFETY: `claims_len` non-null and writable (caller).
-                unsafe { write_out(claims_len, len) };
-                Ok(())
-            }
-            Err(Error::BufferTooSmall { needed }) => {
-                // The core checks the size before it decodes anything: `out` is untouched.
-                // SAFETY: `claims_len` non-null and writable (caller).
-                unsafe { write_out(claims_len, needed) };
-                Err(from_error(Error::BufferTooSmall { needed }))
-            }
-            other => {
-                out.get_mut(..used).unwrap_or_default().fill(0);
-                Err(other.err().map_or(CT_STATUS_PANIC, from_error))
-            }
-        }
+        // SAFETY: `claims_len` non-null and writable (caller), outside `out` (a `size_t`).
+        unsafe { deliver_payload(out, token_len, result, claims_len) }
     })
+}
+
+/// `ct_verify`'s output contract, shared by the calls that return verified claims. `result`
+/// is the outcome of a verification that used `out` as its decoding buffer: the payload's
+/// offset and length in `out`. On success the payload moves to the front of `out`, followed
+/// by a NUL and zeros to the end of the decoding region, and `*claims_len` is its length; on
+/// `BufferTooSmall` (which the core reports before it writes anything) `*claims_len` is the
+/// size needed; after any other failure the decoding region is zeroed.
+///
+/// # Safety
+/// `claims_len` must be non-null and valid for writes of a `size_t`.
+pub(crate) unsafe fn deliver_payload(
+    out: &mut [u8],
+    token_len: usize,
+    result: Result<(usize, usize), Error>,
+    claims_len: *mut usize,
+) -> Result<(), ct_status> {
+    let used = ct_verify_claims_cap(token_len).min(out.len());
+    match result {
+        Ok((at, len)) if place_payload(out, at, len, used).is_some() => {
+            // SAFETY: per the caller.
+            unsafe { write_out(claims_len, len) };
+            Ok(())
+        }
+        Err(Error::BufferTooSmall { needed }) => {
+            // The core checks the size before it decodes anything: `out` is untouched.
+            // SAFETY: per the caller.
+            unsafe { write_out(claims_len, needed) };
+            Err(from_error(Error::BufferTooSmall { needed }))
+        }
+        other => {
+            out.get_mut(..used).unwrap_or_default().fill(0);
+            Err(other.err().map_or(CT_STATUS_PANIC, from_error))
+        }
+    }
 }
 
 /// Moves the verified payload (`len` bytes at `at` in `out`) to the start of `out`, then

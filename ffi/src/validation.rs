@@ -41,18 +41,19 @@ pub struct ct_validation {
 const VALIDATION_MAGIC: u64 = u64::from_le_bytes(*b"ctvalid1");
 
 /// An expected value, copied in. Length 0 means "not set" (empty values are refused).
+/// Also the issuer's `iss` and `aud` (lifecycle.rs).
 #[repr(C)]
 #[derive(Clone, Copy)]
-struct Text {
+pub(crate) struct Text {
     len: u32,
     bytes: [u8; CT_VALIDATION_MAX_VALUE_LEN],
 }
 
 impl Text {
-    const EMPTY: Text = Text { len: 0, bytes: [0; CT_VALIDATION_MAX_VALUE_LEN] };
+    pub(crate) const EMPTY: Text = Text { len: 0, bytes: [0; CT_VALIDATION_MAX_VALUE_LEN] };
 
     /// The value, if set. The storage is caller memory: re-check what a setter ensured.
-    fn get(&self) -> Result<Option<&str>, ct_status> {
+    pub(crate) fn get(&self) -> Result<Option<&str>, ct_status> {
         if self.len == 0 {
             return Ok(None);
         }
@@ -61,7 +62,7 @@ impl Text {
         core::str::from_utf8(bytes).map(Some).map_err(|_| CT_STATUS_UNINITIALIZED)
     }
 
-    fn set(&mut self, value: &str) -> Result<(), ct_status> {
+    pub(crate) fn set(&mut self, value: &str) -> Result<(), ct_status> {
         if value.is_empty() {
             return Err(CT_STATUS_INVALID_ARGUMENT);
         }

@@ -7,50 +7,12 @@
  * the exit status is 0 only if nothing failed.
  */
 #include "ciphertoken.h"
+#include "check.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int passed;
-static int failed;
-
-#define CHECK(cond)                                                           \
-    do {                                                                      \
-        if (cond) {                                                           \
-            passed++;                                                         \
-        } else {                                                              \
-            failed++;                                                         \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-        }                                                                     \
-    } while (0)
-
-#define EXPECT(call, want) expect_status((call), (want), #call, __LINE__)
-
-static void expect_status(ct_status got, ct_status want, const char *what, int line) {
-    if (got == want) {
-        passed++;
-    } else {
-        failed++;
-        fprintf(stderr, "%s:%d: %s\n    returned %u (%s), expected %u (%s)\n", __FILE__, line, what,
-                (unsigned)got, ct_status_str(got), (unsigned)want, ct_status_str(want));
-    }
-}
-
-#define U8(s) ((const uint8_t *)(s))
-
-/* Whether all n bytes at p equal b. */
-static int all_bytes(const void *p, size_t n, unsigned char b) {
-    const unsigned char *q = (const unsigned char *)p;
-    size_t i;
-    for (i = 0; i < n; i++) {
-        if (q[i] != b) {
-            return 0;
-        }
-    }
-    return 1;
-}
 
 /* ---------------------------------------------------------------------------------------
  * RFC vector files (tests/data, `name = value` lines) and base64url.
