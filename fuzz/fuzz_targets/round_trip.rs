@@ -143,12 +143,39 @@ fn verify_and_compare(
             assert_eq!(header.alg, key.algorithm());
             assert!(model::same_str(header.kid, &key.kid().map(str::to_owned)));
             model::assert_same_claims(registered, m);
+            typed_claims_agree(vk, token, policy, m);
         }
         (Err(e), None) => assert!(
             !matches!(e, Error::InvalidSignature | Error::AlgorithmMismatch | Error::BufferTooSmall { .. }),
             "own token refused for {e:?}"
         ),
         _ => panic!("verify: {got:?}, model: {expected:?}, claims {claims}"),
+    }
+}
+
+/// Application claims with owned strings: `verify` decodes their escapes into the scratch
+/// behind the payload (`verify_scratch_len_unescaped`).
+#[derive(serde::Deserialize)]
+struct AppClaims {
+    iss: Option<String>,
+    sub: Option<String>,
+    jti: Option<String>,
+    exp: Option<u64>,
+}
+
+/// Typed verification of a token `verify_registered` accepted: it may only fail to
+/// deserialize (serde-json-core's limits), and what it returns is the decoded text.
+fn typed_claims_agree(vk: &ciphertoken::VerifyingKey, token: &str, policy: &Policy, m: &model::ClaimsModel) {
+    let mut scratch = vec![0u8; ciphertoken::verify_scratch_len_unescaped(token.len())];
+    let typed =
+        ciphertoken::verify::<AppClaims, _>(token, vk, &policy.validation(), &FixedClock(NOW), &mut scratch);
+    match typed {
+        Ok(v) => {
+            let c = v.claims();
+            assert_eq!((&c.iss, &c.sub, &c.jti, c.exp), (&m.iss, &m.sub, &m.jti, m.exp), "typed claims");
+        }
+        Err(Error::ClaimsDeserialization) => {}
+        Err(e) => panic!("typed verify refused an accepted token: {e:?}"),
     }
 }
 

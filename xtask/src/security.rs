@@ -163,8 +163,47 @@ fn parse_stats(output: &str) -> (Option<u64>, Option<u64>) {
     (execs, cov)
 }
 
+/// The `[dependencies]` and `[features]` entries of a manifest (comments and blank lines
+/// dropped), with `path = ".."` rewritten as seen from `fuzz/ffi-rlib/`.
+fn manifest_entries(text: &str, rebase: bool) -> Vec<String> {
+    let mut section = "";
+    let mut entries = Vec::new();
+    for line in text.lines().map(str::trim) {
+        if line.starts_with('[') {
+            section = line;
+        } else if (section == "[dependencies]" || section == "[features]")
+            && !line.is_empty()
+            && !line.starts_with('#')
+        {
+            let line =
+                if rebase { line.replace("path = \"..\"", "path = \"../..\"") } else { line.to_owned() };
+            entries.push(format!("{section} {line}"));
+        }
+    }
+    entries.sort();
+    entries
+}
+
+/// `fuzz/ffi-rlib/Cargo.toml` builds `ffi/src` as an rlib for the `ffi_claims` target: its
+/// dependencies and features must be those of `ffi/Cargo.toml`.
+fn check_ffi_rlib(root: &Path) -> Result<(), String> {
+    let read = |p: &str| std::fs::read_to_string(root.join(p)).map_err(|e| format!("{p}: {e}"));
+    let ffi = manifest_entries(&read("ffi/Cargo.toml")?, true);
+    let shim = manifest_entries(&read("fuzz/ffi-rlib/Cargo.toml")?, false);
+    if ffi == shim {
+        return Ok(());
+    }
+    let missing: Vec<&String> = ffi.iter().filter(|e| !shim.contains(e)).collect();
+    let extra: Vec<&String> = shim.iter().filter(|e| !ffi.contains(e)).collect();
+    Err(format!(
+        "fuzz/ffi-rlib/Cargo.toml is out of step with ffi/Cargo.toml (copy ffi's [dependencies] and \
+         [features], paths one level deeper)\n  missing: {missing:?}\n  extra: {extra:?}"
+    ))
+}
+
 /// Runs `targets` (all when empty) for `seconds` each, then prints one line per target.
 pub fn fuzz(root: &Path, seconds: u64, targets: &[String]) -> Result<(), String> {
+    check_ffi_rlib(root)?;
     let all = fuzz_targets(root)?;
     let targets: Vec<String> = if targets.is_empty() { all.clone() } else { targets.to_vec() };
     if let Some(unknown) = targets.iter().find(|t| !all.contains(t)) {
@@ -304,6 +343,19 @@ pub fn mutants(root: &Path, extra: &[&str]) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ffi_rlib_manifest_matches_ffi() {
+        let ffi = "[package]\nname = \"x\"\n[features]\n# c\nstd = []\n[dependencies]\n\
+                   ciphertoken = { path = \"..\" }\nserde = \"1\"\n";
+        let shim = "[lib]\npath = \"y\"\n[dependencies]\nserde = \"1\"\nciphertoken = { path = \"../..\" }\n\
+                    [features]\nstd = []\n";
+        assert_eq!(manifest_entries(ffi, true), manifest_entries(shim, false));
+        assert_ne!(manifest_entries(ffi, true), manifest_entries(&shim.replace("serde", "rand"), false));
+        // The real manifests (the fuzz smoke fails early with a clear message otherwise).
+        let root = crate::workspace_root();
+        assert_eq!(check_ffi_rlib(&root), Ok(()));
+    }
 
     #[test]
     fn parses_libfuzzer_statistics() {
