@@ -463,6 +463,26 @@ fn panic_sites(root: &Path, elf: &Path) -> Result<Vec<Site>, String> {
             }
         }
     }
+    // opt-level z's machine outliner merges identical instruction runs of several functions
+    // into `OUTLINED_FUNCTION_n`, whose debug info has no inline chain: a site there belongs
+    // to the code at each call of the outlined function.
+    for _ in 0..4 {
+        let (outlined, kept): (Vec<_>, Vec<_>) =
+            raw.into_iter().partition(|(_, f, _)| f.starts_with("OUTLINED_FUNCTION"));
+        raw = kept;
+        if outlined.is_empty() {
+            break;
+        }
+        for (_, fragment, callee) in outlined {
+            for (caller, calls) in &graph.calls {
+                for (addr, t) in calls {
+                    if t == fragment && !raw.iter().any(|r| r.0 == *addr) {
+                        raw.push((*addr, caller.as_str(), callee));
+                    }
+                }
+            }
+        }
+    }
     if raw.is_empty() {
         return Ok(Vec::new());
     }
@@ -474,12 +494,25 @@ fn panic_sites(root: &Path, elf: &Path) -> Result<Vec<Site>, String> {
     let examples = examples.to_string_lossy();
     let mut sites = Vec::new();
     for ((_, func, callee), chain) in raw.iter().zip(chains) {
-        let (function, location) = chain
-            .iter()
-            .find(|(_, loc)| !in_std(loc))
-            .cloned()
-            .unwrap_or_else(|| (readable(func), "?".to_owned()));
-        let owner = if location.starts_with(src.as_ref()) {
+        // A frame without a line number (`file:?`, `file:0`) is code LTO merged or moved without
+        // a precise location; prefer a frame that has one.
+        let has_line = |loc: &str| !loc.ends_with(":?") && !loc.ends_with(":0");
+        let precise = chain.iter().find(|(_, loc)| !in_std(loc) && has_line(loc)).cloned();
+        let (function, location) = precise.clone().unwrap_or_else(|| {
+            chain
+                .iter()
+                .find(|(_, loc)| !in_std(loc))
+                .cloned()
+                .unwrap_or_else(|| (readable(func), "?".to_owned()))
+        });
+        // Without a line, the function's own crate (its path's first segment) is the better
+        // witness than the file the merged code was attributed to.
+        let named_crate =
+            readable(&function).split("::").next().unwrap_or("").trim_start_matches('<').to_owned();
+        let owner = if precise.is_none() && !named_crate.is_empty() && named_crate != "ciphertoken" {
+            let dashed = named_crate.replace('_', "-");
+            format!("{dashed} (no line info)")
+        } else if location.starts_with(src.as_ref()) {
             "ciphertoken".to_owned()
         } else if let Some(rest) = location.split("/registry/src/").nth(1) {
             rest.split('/').nth(1).unwrap_or("?").to_owned()
@@ -560,7 +593,12 @@ pub fn panics(root: &Path, quick: bool) -> Result<(), String> {
         }
     }
     if own > 0 {
-        return Err(format!("{own} panic path(s) in ciphertoken's own code (src/), listed above"));
+        return Err(format!(
+            "{own} panic path(s) in ciphertoken's own code (src/), listed above. Typical causes at \
+             opt-level z, which does not inline core's checks: `copy_from_slice` (use \
+             `crate::copy_bytes`), `char::encode_utf8` (use `json::utf8`), slice indexing, and \
+             `zip` over `chunks_exact` (a division by a chunk size it cannot see)"
+        ));
     }
     println!("no panic path in ciphertoken's own code");
     Ok(())
