@@ -1,10 +1,14 @@
 //! `cargo bench` entry: criterion timings of every case, then allocations per operation and
 //! one markdown table (also written to `$CT_BENCH_TABLE` when set).
 //!
-//! `CT_BENCH_QUICK=1` shortens warm-up and measurement (the `cargo xtask bench --quick` mode).
+//! `CT_BENCH_QUICK=1` (the `cargo xtask bench --quick` mode) replaces criterion with an
+//! interleaved harness: 41 rounds, each timing a ~4 ms batch of every library of a comparison
+//! in turn, in thread CPU time, medians per library. Seconds instead of minutes, and fair on a
+//! busy machine.
 
 use ciphertoken_benches::{
-    allocations_per_op, cases, criterion_median, markdown_table, targets, CountingAlloc, Row,
+    allocations_per_op, cases, criterion_median, interleaved, markdown_table, targets, Case, CountingAlloc,
+    Row,
 };
 use criterion::Criterion;
 use std::path::PathBuf;
@@ -22,29 +26,47 @@ fn criterion_dir() -> PathBuf {
 
 fn main() {
     let quick = std::env::var_os("CT_BENCH_QUICK").is_some_and(|v| v == "1");
-    let dir = criterion_dir();
-    std::env::set_var("CRITERION_HOME", &dir);
-    let mut c = if quick {
-        Criterion::default()
-            .warm_up_time(Duration::from_millis(300))
-            .measurement_time(Duration::from_millis(900))
-            .sample_size(20)
-    } else {
-        Criterion::default().warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(4))
-    }
-    .configure_from_args();
-
     let mut cases = cases();
-    for case in &mut cases {
-        let mut group = c.benchmark_group(case.group());
-        group.bench_function(case.id, |b| b.iter(&mut case.run));
-        group.finish();
+    let mut medians: Vec<f64> = Vec::with_capacity(cases.len());
+    if quick {
+        // Interleaved rounds per comparison (see `interleaved`): robust ratios in seconds.
+        let groups: Vec<String> = cases.iter().map(|c| c.group()).collect();
+        let mut ns = vec![f64::NAN; cases.len()];
+        let mut done: Vec<String> = Vec::new();
+        for g in &groups {
+            if done.contains(g) {
+                continue;
+            }
+            done.push(g.clone());
+            let idx: Vec<usize> = (0..cases.len()).filter(|&i| &groups[i] == g).collect();
+            let mut members: Vec<&mut Case> = cases.iter_mut().filter(|c| &c.group() == g).collect();
+            eprintln!("{g}: {} cases, interleaved", members.len());
+            let m = interleaved(&mut members, 41, Duration::from_millis(4));
+            for (i, v) in idx.into_iter().zip(m) {
+                ns[i] = v;
+            }
+        }
+        medians = ns;
+    } else {
+        let dir = criterion_dir();
+        std::env::set_var("CRITERION_HOME", &dir);
+        let mut c = Criterion::default()
+            .warm_up_time(Duration::from_secs(1))
+            .measurement_time(Duration::from_secs(4))
+            .configure_from_args();
+        for case in &mut cases {
+            let mut group = c.benchmark_group(case.group());
+            group.bench_function(case.id, |b| b.iter(&mut case.run));
+            group.finish();
+        }
+        c.final_summary();
+        for case in &cases {
+            medians.push(criterion_median(&dir, &case.group(), case.id).unwrap_or(f64::NAN));
+        }
     }
-    c.final_summary();
 
     let mut rows = Vec::new();
-    for case in &mut cases {
-        let ns = criterion_median(&dir, &case.group(), case.id).unwrap_or(f64::NAN);
+    for (case, ns) in cases.iter_mut().zip(medians) {
         let (allocs, bytes) = allocations_per_op(&mut case.run, 50);
         rows.push(Row {
             alg: case.alg,

@@ -782,3 +782,53 @@ pub fn targets(rows: &[Row]) -> Vec<String> {
     });
     out
 }
+
+/// This thread's CPU time in ns (`CLOCK_THREAD_CPUTIME_ID`): time spent descheduled on a
+/// busy machine does not count.
+pub fn thread_cpu_ns() -> u64 {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: `ts` is a valid, writable timespec; the clock id is a constant Linux knows.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID)");
+    (ts.tv_sec as u64) * 1_000_000_000 + ts.tv_nsec as u64
+}
+
+/// Median ns per operation of each case, measured in interleaved rounds: every round times
+/// one batch of each case in turn (batches of about `batch` of CPU time), so a change of load
+/// on a shared machine hits all the libraries of a comparison alike; times are this thread's
+/// CPU time, so preemption does not count either. The `--quick` mode.
+pub fn interleaved(cases: &mut [&mut Case], rounds: usize, batch: std::time::Duration) -> Vec<f64> {
+    use std::time::Instant;
+    let cpu = thread_cpu_ns;
+    // Calibrate: iterations per batch from a short warm-up of each case.
+    let iters: Vec<u64> = cases
+        .iter_mut()
+        .map(|c| {
+            let start = Instant::now();
+            let mut n = 0u64;
+            while start.elapsed() < batch / 2 || n < 2 {
+                black_box((c.run)());
+                n += 1;
+            }
+            let per = start.elapsed().as_secs_f64() / n as f64;
+            ((batch.as_secs_f64() / per) as u64).max(1)
+        })
+        .collect();
+    let mut samples: Vec<Vec<f64>> = vec![Vec::with_capacity(rounds); cases.len()];
+    for _ in 0..rounds {
+        for ((c, &n), s) in cases.iter_mut().zip(&iters).zip(&mut samples) {
+            let start = cpu();
+            for _ in 0..n {
+                black_box((c.run)());
+            }
+            s.push(cpu().saturating_sub(start) as f64 / n as f64);
+        }
+    }
+    samples
+        .into_iter()
+        .map(|mut s| {
+            s.sort_by(f64::total_cmp);
+            s[s.len() / 2]
+        })
+        .collect()
+}
