@@ -20,6 +20,8 @@ pub const MAX_MEMBERS: usize = 64;
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct JsonStr<'a> {
     raw: &'a str,
+    /// Whether `raw` has a `\` escape (found while validating, so `as_str` needs no scan).
+    escaped: bool,
 }
 
 impl core::fmt::Debug for JsonStr<'_> {
@@ -38,7 +40,7 @@ impl<'a> JsonStr<'a> {
     ///
     /// Returns `None` when the string has escapes; use [`JsonStr::unescape_into`] then.
     pub fn as_str(&self) -> Option<&'a str> {
-        if self.raw.as_bytes().contains(&b'\\') {
+        if self.escaped {
             None
         } else {
             Some(self.raw)
@@ -235,6 +237,7 @@ impl<'a> Reader<'a> {
     fn string(&mut self) -> Result<JsonStr<'a>, Error> {
         self.eat(b'"')?;
         let start = self.pos;
+        let mut escaped = false;
         loop {
             // Skip a run of plain bytes in one pass: everything but `"`, `\` and control
             // characters stands for itself (RFC 8259 §7; UTF-8 was validated up front).
@@ -245,9 +248,10 @@ impl<'a> Reader<'a> {
                 b'"' => {
                     let raw = self.slice(start)?;
                     self.bump();
-                    return Ok(JsonStr { raw });
+                    return Ok(JsonStr { raw, escaped });
                 }
                 b'\\' => {
+                    escaped = true;
                     self.bump();
                     match self.peek().ok_or(Error::InvalidJson)? {
                         b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => self.bump(),
@@ -495,7 +499,7 @@ pub fn parse_object<'a>(
         return Err(Error::InvalidJson);
     }
     // Top-level objects (claims, headers) rarely have more members than this.
-    let mut names = [JsonStr { raw: "" }; 16];
+    let mut names = [JsonStr { raw: "", escaped: false }; 16];
     r.object(0, &mut names, member)?;
     r.skip_ws();
     if r.pos != text.len() {
@@ -699,6 +703,7 @@ mod tests {
         })
         .unwrap();
         let Some(Value::String(s)) = seen else { panic!() };
+        assert_eq!(s.as_str(), None, "escaped strings have no borrowed form");
         assert!(s.eq_str("a\"b\u{e9}\u{1f600}\n"));
         assert!(!s.eq_str("a\"b"));
         let mut buf = [0u8; 32];

@@ -89,11 +89,28 @@ impl<S: Sink> JsonSerializer<'_, S> {
         self.sink.put(bytes).map_err(SerError)
     }
 
-    fn put_u64(&mut self, v: u64) -> SerResult {
-        self.put_u128(u128::from(v))
+    fn put_u64(&mut self, mut v: u64) -> SerResult {
+        // u64 arithmetic: a u128 division is a slow library call on every target.
+        let mut buf = [0u8; 20];
+        let mut i = buf.len();
+        loop {
+            i = i.checked_sub(1).ok_or(SerError(Error::ClaimsSerialization))?;
+            if let Some(slot) = buf.get_mut(i) {
+                *slot = b'0'.wrapping_add((v % 10) as u8);
+            }
+            v /= 10;
+            if v == 0 {
+                break;
+            }
+        }
+        let digits = buf.get(i..).ok_or(SerError(Error::ClaimsSerialization))?;
+        self.put(digits)
     }
 
     fn put_u128(&mut self, mut v: u128) -> SerResult {
+        if let Ok(small) = u64::try_from(v) {
+            return self.put_u64(small);
+        }
         let mut buf = [0u8; 40];
         let mut i = buf.len();
         loop {
@@ -680,4 +697,35 @@ pub(crate) fn merged_len<H: Serialize + ?Sized, T: Serialize + ?Sized>(
     let mut counter = Counter(0);
     to_sink_merged(head, tail, &mut counter)?;
     Ok(counter.0)
+}
+
+#[cfg(test)]
+mod number_tests {
+    extern crate std;
+    use super::*;
+
+    fn json<T: Serialize>(v: T) -> std::string::String {
+        let mut out = [0u8; 64];
+        let mut sink = SliceSink { out: &mut out, len: 0 };
+        to_sink(&v, &mut sink).unwrap();
+        let len = sink.len;
+        std::string::String::from_utf8(out[..len].to_vec()).unwrap()
+    }
+
+    #[test]
+    fn integers_match_serde_json_at_every_width_boundary() {
+        let u: [u64; 8] = [0, 9, 10, 99, 1_700_000_000, 4_000_000_000, u64::MAX - 1, u64::MAX];
+        for v in u {
+            assert_eq!(json(v), serde_json::to_string(&v).unwrap());
+            assert_eq!(json(u128::from(v) + 1), serde_json::to_string(&(u128::from(v) + 1)).unwrap());
+        }
+        for v in [i64::MIN, -1, 0, i64::MAX] {
+            assert_eq!(json(v), serde_json::to_string(&v).unwrap());
+        }
+        for v in [i128::MIN, i128::from(i64::MIN) - 1, i128::MAX] {
+            assert_eq!(json(v), serde_json::to_string(&v).unwrap());
+        }
+        assert_eq!(json(u128::MAX), serde_json::to_string(&u128::MAX).unwrap());
+        assert_eq!(json(u32::MAX), "4294967295");
+    }
 }
