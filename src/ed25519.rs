@@ -144,13 +144,20 @@ mod dalek {
         let s_bytes: [u8; 32] = s_bytes.try_into().map_err(|_| Error::InvalidSignature)?;
         let s =
             Option::<Scalar>::from(Scalar::from_canonical_bytes(s_bytes)).ok_or(Error::InvalidSignature)?;
-        let r = decode(r_bytes).ok_or(Error::InvalidSignature)?;
         let hash: [u8; 64] =
             Sha512::new().chain_update(r_bytes).chain_update(a).chain_update(message).finalize().into();
         let k = Scalar::from_bytes_mod_order_wide(&hash);
         let sb_minus_ka = EdwardsPoint::vartime_double_scalar_mul_basepoint(&k, minus_a, &s);
-        let check = core::ops::Sub::sub(sb_minus_ka, r);
-        if check.is_small_order() {
+        // Honest signatures: R is exactly the canonical encoding of [S]B - [k]A. Then R decodes
+        // to that point and the difference is the identity, so the rule reduces to "R not of
+        // small order"; encoding the point costs what decoding R would.
+        if sb_minus_ka.compress().as_bytes() == r_bytes {
+            return if sb_minus_ka.is_small_order() { Err(Error::InvalidSignature) } else { Ok(()) };
+        }
+        // Otherwise the full rule: R must decode, and differ from [S]B - [k]A by a point of
+        // small order.
+        let r = decode(r_bytes).ok_or(Error::InvalidSignature)?;
+        if core::ops::Sub::sub(sb_minus_ka, r).is_small_order() {
             Ok(())
         } else {
             Err(Error::InvalidSignature)
@@ -208,6 +215,41 @@ mod tests {
                 assert!(kp.pk.verify(msg, &small_r).is_err());
                 assert!(kp.pk.verify_compact(msg, &small_r).is_err());
             }
+        }
+    }
+
+    #[test]
+    fn torsion_in_r_takes_the_full_rule_and_agrees_with_compact() {
+        use curve25519_dalek::constants::{ED25519_BASEPOINT_POINT, EIGHT_TORSION};
+        use curve25519_dalek::edwards::EdwardsPoint;
+        use curve25519_dalek::scalar::Scalar;
+        use sha2::{Digest, Sha512};
+        // A signer who knows `a` signs with R = [r]B + T for a small-order T: then
+        // [S]B - [k]A = R - T, which ed25519-compact accepts (cofactored check) while a plain
+        // encoding comparison would not. The dalek path must agree with compact.
+        let seed = [9u8; 32];
+        let kp = KeyPair::from_seed(&seed).unwrap();
+        let h: [u8; 64] = Sha512::digest(seed).into();
+        let mut a_bytes: [u8; 32] = h[..32].try_into().unwrap();
+        a_bytes[0] &= 248;
+        a_bytes[31] &= 127;
+        a_bytes[31] |= 64;
+        let a = Scalar::from_bytes_mod_order(a_bytes);
+        let r = Scalar::from_bytes_mod_order([5u8; 32]);
+        let msg = b"torsion";
+        for (i, t) in EIGHT_TORSION.iter().enumerate() {
+            let big_r: EdwardsPoint = ED25519_BASEPOINT_POINT * r + t;
+            let r_bytes = big_r.compress().to_bytes();
+            let hash: [u8; 64] =
+                Sha512::new().chain_update(r_bytes).chain_update(*kp.pk).chain_update(msg).finalize().into();
+            let k = Scalar::from_bytes_mod_order_wide(&hash);
+            let s = r + k * a;
+            let mut sig = [0u8; 64];
+            sig[..32].copy_from_slice(&r_bytes);
+            sig[32..].copy_from_slice(s.as_bytes());
+            let compact = kp.pk.verify_compact(msg, &sig);
+            assert_eq!(compact, Ok(()), "compact accepts R with torsion {i}");
+            assert_eq!(kp.pk.verify(msg, &sig), compact, "torsion {i}");
         }
     }
 
