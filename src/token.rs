@@ -1,6 +1,6 @@
 //! Signing and verifying compact JWS tokens (RFC 7515 §7.1, RFC 7519 §7).
 
-use crate::base64url::{self, EncodingSink};
+use crate::base64url;
 use crate::claims::RegisteredClaims;
 use crate::header::{Header, MAX_HEADER_B64_LEN};
 use crate::key::MAX_KID_LEN;
@@ -159,7 +159,7 @@ pub fn sign_json<'o>(key: &SigningKey, claims_json: &[u8], out: &'o mut [u8]) ->
 pub(crate) fn sign_payload<'o>(
     key: &SigningKey,
     claims_len: usize,
-    write_claims: impl FnOnce(&mut EncodingSink<'_>) -> Result<(), Error>,
+    write_claims: impl FnOnce(&mut SliceSink<'_>) -> Result<(), Error>,
     out: &'o mut [u8],
 ) -> Result<&'o str, Error> {
     let mut header = [0u8; MAX_SIGNED_HEADER_JSON_LEN];
@@ -175,7 +175,7 @@ pub(crate) fn sign_payload<'o>(
     let Some(out) = out.get_mut(..needed) else {
         return Err(Error::BufferTooSmall { needed });
     };
-    let layout = Layout { payload_start, signing_input_len, payload_b64 };
+    let layout = Layout { payload_start, signing_input_len, claims_len };
     match write_token(key, header, write_claims, out, layout) {
         Ok(()) => core::str::from_utf8(out).map_err(|_| Error::Malformed),
         Err(e) => {
@@ -189,29 +189,60 @@ pub(crate) fn sign_payload<'o>(
 struct Layout {
     payload_start: usize,
     signing_input_len: usize,
-    payload_b64: usize,
+    claims_len: usize,
+}
+
+/// Base64url-encodes `buf[src..src + n]` into `buf[dst..]` in place (`dst < src`), in
+/// 36-byte chunks copied out first; fails rather than overwrite input not yet read.
+fn encode_in_place(buf: &mut [u8], src: usize, n: usize, dst: usize) -> Result<(), Error> {
+    let end = src.checked_add(n).ok_or(Error::TooLong)?;
+    let (mut read, mut write) = (src, dst);
+    while read < end {
+        let take = end.saturating_sub(read).min(36);
+        let next = read.saturating_add(take);
+        let mut chunk = [0u8; 36];
+        let chunk = chunk.get_mut(..take).ok_or(Error::Malformed)?;
+        chunk.copy_from_slice(buf.get(read..next).ok_or(Error::Malformed)?);
+        let written = base64url::encoded_len(take).ok_or(Error::TooLong)?;
+        let write_end = write.checked_add(written).ok_or(Error::TooLong)?;
+        if write_end > next {
+            return Err(Error::Malformed);
+        }
+        base64url::encode(chunk, buf.get_mut(write..write_end).ok_or(Error::Malformed)?)?;
+        read = next;
+        write = write_end;
+    }
+    Ok(())
 }
 
 fn write_token(
     key: &SigningKey,
     header: &[u8],
-    write_claims: impl FnOnce(&mut EncodingSink<'_>) -> Result<(), Error>,
+    write_claims: impl FnOnce(&mut SliceSink<'_>) -> Result<(), Error>,
     out: &mut [u8],
     layout: Layout,
 ) -> Result<(), Error> {
+    // 1. The claims JSON goes at the very end of the token's space (over the signature's
+    //    place), where it can be checked as plain JSON and then encoded in place.
+    let json_start = out.len().checked_sub(layout.claims_len).ok_or(Error::Malformed)?;
+    let mut sink = SliceSink { out: out.get_mut(json_start..).ok_or(Error::Malformed)?, len: 0 };
+    write_claims(&mut sink)?;
+    if sink.len != layout.claims_len {
+        // The claims serialized differently the second time.
+        return Err(Error::ClaimsSerialization);
+    }
+    // 2. Never sign what a verifier would refuse: one strict JSON object, no duplicate
+    //    names, registered claims of the right types (RFC 7519 §4, RFC 7515 §4).
+    RegisteredClaims::parse(out.get(json_start..).ok_or(Error::Malformed)?)?;
+    // 3. Encode the payload into its place, then the header before it.
+    encode_in_place(out, json_start, layout.claims_len, layout.payload_start)?;
     let (signing_input, sig_part) =
         out.split_at_mut_checked(layout.signing_input_len).ok_or(Error::Malformed)?;
-    let (header_part, payload_part) =
+    let (header_part, _) =
         signing_input.split_at_mut_checked(layout.payload_start).ok_or(Error::Malformed)?;
     let (dot, header_part) = header_part.split_last_mut().ok_or(Error::Malformed)?;
     base64url::encode(header, header_part)?;
     *dot = b'.';
-    let mut sink = EncodingSink::new(payload_part);
-    write_claims(&mut sink)?;
-    if sink.finish()? != layout.payload_b64 {
-        // The claims serialized differently the second time.
-        return Err(Error::ClaimsSerialization);
-    }
     let mut signature = [0u8; MAX_SIGNATURE_LEN];
     let sig_len = key.sign_raw(signing_input, &mut signature)?;
     let (dot, sig_part) = sig_part.split_first_mut().ok_or(Error::Malformed)?;

@@ -410,3 +410,71 @@ fn escaped_application_strings_are_decoded_or_refused() {
     let r = ciphertoken::verify::<Owned, _>(token, &vk, &v, &clock, &mut tight);
     assert_eq!(r.err(), Some(ciphertoken::Error::ClaimsDeserialization));
 }
+
+/// `sign` refuses to produce a token its own verifier would refuse: a payload that is not
+/// a JSON object, malformed registered claims, duplicate names.
+#[test]
+fn sign_checks_what_it_produces() {
+    use std::collections::BTreeMap;
+    let key = ciphertoken::SigningKey::hs256(&[7; 32]).unwrap();
+    let mut out = [0u8; 400];
+    assert_eq!(ciphertoken::sign(&key, &[1, 2, 3], &mut out).err(), Some(ciphertoken::Error::InvalidJson));
+    assert_eq!(ciphertoken::sign(&key, &5u8, &mut out).err(), Some(ciphertoken::Error::InvalidJson));
+    assert!(out.iter().all(|&b| b == 0), "no partial token left behind");
+    let mut m = BTreeMap::new();
+    m.insert("exp", "soon");
+    assert_eq!(
+        ciphertoken::sign(&key, &m, &mut out).err(),
+        Some(ciphertoken::Error::InvalidClaim(ciphertoken::Claim::ExpirationTime))
+    );
+    let mut m = BTreeMap::new();
+    m.insert("exp", -1i64);
+    assert_eq!(
+        ciphertoken::sign(&key, &m, &mut out).err(),
+        Some(ciphertoken::Error::InvalidClaim(ciphertoken::Claim::ExpirationTime))
+    );
+    // Duplicate names through a hand-written Serialize.
+    struct Dup;
+    impl serde::Serialize for Dup {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut m = s.serialize_map(None)?;
+            m.serialize_entry("exp", &1u64)?;
+            m.serialize_entry("exp", &9u64)?;
+            m.end()
+        }
+    }
+    assert_eq!(ciphertoken::sign(&key, &Dup, &mut out).err(), Some(ciphertoken::Error::InvalidJson));
+}
+
+/// The payload is encoded in place: every claims length round-trips.
+#[test]
+fn every_payload_length_round_trips() {
+    #[derive(serde::Serialize, serde::Deserialize)]
+    struct P<'a> {
+        exp: u64,
+        pad: &'a str,
+    }
+    let pad = "x".repeat(400);
+    for key in [
+        ciphertoken::SigningKey::hs256(&[7; 32]).unwrap(),
+        ciphertoken::SigningKey::ed25519(&[1; 32]).unwrap(),
+    ] {
+        for n in 0..400 {
+            let claims = P { exp: 2_000_000_000, pad: &pad[..n] };
+            let len = ciphertoken::token_len(&key, &claims).unwrap();
+            let mut out = vec![0u8; len];
+            let token = ciphertoken::sign(&key, &claims, &mut out).unwrap().to_string();
+            let mut scratch = vec![0u8; ciphertoken::verify_scratch_len(token.len())];
+            let v = ciphertoken::verify::<P, _>(
+                &token,
+                &key.verifying_key(),
+                &ciphertoken::Validation::new(),
+                &ciphertoken::FixedClock(1),
+                &mut scratch,
+            )
+            .unwrap();
+            assert_eq!(v.claims().pad.len(), n);
+        }
+    }
+}
