@@ -192,27 +192,40 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
     let policy = Policy::pick(u.int_in_range(0..=4)?);
     let claims = Value::Object(claims(u)?);
 
-    // sign: ciphertoken's own serializer.
-    let len = ciphertoken::token_len(&key, &claims).unwrap_or_else(|e| panic!("token_len: {e:?}"));
-    let mut short = vec![0xA5u8; len - 1];
-    assert_eq!(ciphertoken::sign(&key, &claims, &mut short), Err(Error::BufferTooSmall { needed: len }));
-    assert!(short.iter().all(|&b| b == 0xA5), "sign wrote into a short buffer");
-    let mut out = vec![0u8; len + 8];
-    let token = ciphertoken::sign(&key, &claims, &mut out).unwrap_or_else(|e| panic!("sign: {e:?}"));
-    assert_eq!(token.len(), len);
-    let token = token.to_owned();
-    let payload_len =
-        ciphertoken_fuzz::b64d(token.split('.').nth(1).unwrap_or_default()).map_or(0, |p| p.len());
-    assert!(len <= ciphertoken::max_token_len(payload_len), "max_token_len({payload_len}) < {len}");
-    verify_and_compare(&key, vk, &token, &claims, &policy);
-
-    // sign_json: serde_json's bytes, validated strictly before signing.
+    // Whether the claims are a token a verifier accepts the shape of: a strict object with
+    // well-typed registered claims. serde_json's bytes have the same shape as ciphertoken's
+    // (they differ only in how numbers are written), so the model judges both.
     let json = serde_json::to_vec(&claims).unwrap_or_else(|e| panic!("serde_json: {e}"));
     let well_formed = match model::strict_object(&json) {
         Strict::Valid(obj) => Some(model::claims(&obj).is_some()),
         Strict::Invalid => Some(false),
         Strict::Unknown => None,
     };
+
+    // sign: ciphertoken's own serializer; it refuses claims its verifier would refuse.
+    let len = ciphertoken::token_len(&key, &claims).unwrap_or_else(|e| panic!("token_len: {e:?}"));
+    let mut short = vec![0xA5u8; len - 1];
+    assert_eq!(ciphertoken::sign(&key, &claims, &mut short), Err(Error::BufferTooSmall { needed: len }));
+    assert!(short.iter().all(|&b| b == 0xA5), "sign wrote into a short buffer");
+    let mut out = vec![0xA5u8; len + 8];
+    let signed = ciphertoken::sign(&key, &claims, &mut out).map(str::to_owned);
+    assert!(out[len..].iter().all(|&b| b == 0xA5), "sign wrote past the token");
+    match (&signed, well_formed) {
+        (Ok(token), Some(true) | None) => {
+            assert_eq!(token.len(), len);
+            let payload_len =
+                ciphertoken_fuzz::b64d(token.split('.').nth(1).unwrap_or_default()).map_or(0, |p| p.len());
+            assert!(len <= ciphertoken::max_token_len(payload_len), "max_token_len({payload_len}) < {len}");
+            verify_and_compare(&key, vk, token, &claims, &policy);
+        }
+        (Err(Error::InvalidJson | Error::InvalidClaim(_)), Some(false) | None) => {
+            // No partial token: the whole token's space is wiped.
+            assert!(out[..len].iter().all(|&b| b == 0), "sign left a partial token");
+        }
+        _ => panic!("sign: {signed:?}, model well-formed: {well_formed:?}, claims {claims}"),
+    }
+
+    // sign_json: serde_json's bytes, validated strictly before signing.
     let mut out = vec![0u8; ciphertoken::max_token_len(json.len())];
     let signed = ciphertoken::sign_json(&key, &json, &mut out).map(str::to_owned);
     match (&signed, well_formed) {
