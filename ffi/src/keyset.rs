@@ -3,10 +3,10 @@
 
 use crate::key::{ct_key, key_ref, Key, CT_KEY_SIZE};
 use crate::object::{self, fits, Object};
-use crate::raw::{disjoint, guard, input, input_str, non_null, output, write_out};
+use crate::raw::{disjoint, guard, input_str, non_null, write_out};
 use crate::status::{check, ct_status, from_error, CT_STATUS_STORE_FULL};
-use crate::token::deliver_payload;
-use crate::validation::{ct_validation, policy, CT_VALIDATION_SIZE};
+use crate::token::{deliver_payload, verify_call};
+use crate::validation::ct_validation;
 use ciphertoken::{Clock, Error, FixedClock, KeySet, NoClock, UnixSeconds};
 use core::ffi::c_char;
 use core::mem::size_of;
@@ -276,11 +276,7 @@ pub unsafe extern "C" fn ct_key_set_len(set: *const ct_key_set, len: *mut usize)
 #[no_mangle]
 pub unsafe extern "C" fn ct_key_set_wipe(set: *mut ct_key_set) {
     // SAFETY: forwarded caller contract.
-    let _ = guard(|| {
-        // SAFETY: forwarded caller contract.
-        unsafe { object::wipe(set) };
-        Ok(())
-    });
+    unsafe { object::wipe(set) }
 }
 
 /// The payload segment of a token (between its two periods).
@@ -313,24 +309,12 @@ pub unsafe extern "C" fn ct_verify_with_key_set(
     claims_len: *mut usize,
 ) -> ct_status {
     guard(|| {
-        non_null(&[
-            set.cast(),
-            v.cast(),
-            token.cast(),
-            claims_out.cast_const().cast(),
-            claims_len.cast_const().cast(),
-        ])?;
-        let token = token.cast::<u8>();
-        disjoint(token, token_len, claims_out, claims_cap)?;
-        disjoint(set.cast(), CT_KEY_SET_SIZE, claims_out, claims_cap)?;
-        disjoint(v.cast(), CT_VALIDATION_SIZE, claims_out, claims_cap)?;
-        // SAFETY: `set` and `v` point to their objects (caller), outside `claims_out`.
-        let (entries, policy) = unsafe { (object::get(set)?, policy(v)?) };
-        // SAFETY: readable for `token_len` bytes (caller), outside `claims_out` (checked).
-        let token = unsafe { input(token, token_len) }?;
-        // SAFETY: writable for `claims_cap` bytes (caller), disjoint from the inputs.
-        let out = unsafe { output(claims_out, claims_cap) }?;
-        let keys = entries.key_set().map_err(from_error)?;
+        let outputs = (claims_out, claims_cap, claims_len);
+        // SAFETY: forwarded caller contract.
+        let call = unsafe { verify_call((set.cast(), CT_KEY_SET_SIZE), v, token, token_len, outputs) }?;
+        let (policy, token, out) = (call.policy, call.token, call.out);
+        // SAFETY: `set` points to a `ct_key_set` (caller), outside `claims_out` (checked).
+        let keys = unsafe { object::get(set) }?.key_set().map_err(from_error)?;
         let clock: &dyn Clock = if now_unix == 0 { &NoClock } else { &FixedClock(now_unix) };
         // Without the time, no window can be judged open: only keys without one are usable.
         let window_now = if now_unix == 0 { UnixSeconds::MAX } else { now_unix };

@@ -194,18 +194,21 @@ pub unsafe extern "C" fn ct_issuer_init(issuer: *mut ct_issuer, signing_key: *co
     })
 }
 
-/// Applies `set` to the issuer's settings.
+/// Stores `value` (unless it is an error) in the number `field` selects.
 ///
 /// # Safety
 /// `issuer` NULL or pointing to a `ct_issuer` nothing else accesses.
-unsafe fn configure(
+unsafe fn set_number(
     issuer: *mut ct_issuer,
-    set: impl FnOnce(&mut Issuer) -> Result<(), ct_status>,
+    value: Result<u64, ct_status>,
+    field: fn(&mut Issuer) -> &mut u64,
 ) -> ct_status {
     guard(|| {
         non_null(&[issuer.cast()])?;
         // SAFETY: `issuer` non-null and writable (caller).
-        set(unsafe { object::get_mut(issuer) }?)
+        let state = unsafe { object::get_mut(issuer) }?;
+        *field(state) = value?;
+        Ok(())
     })
 }
 
@@ -226,12 +229,7 @@ fn lifetime(seconds: u64) -> Result<u64, ct_status> {
 #[no_mangle]
 pub unsafe extern "C" fn ct_issuer_set_access_ttl(issuer: *mut ct_issuer, seconds: u64) -> ct_status {
     // SAFETY: forwarded caller contract.
-    unsafe {
-        configure(issuer, |i| {
-            i.access_ttl = lifetime(seconds)?;
-            Ok(())
-        })
-    }
+    unsafe { set_number(issuer, lifetime(seconds), |i| &mut i.access_ttl) }
 }
 
 /// Sets the refresh-token lifetime (seconds, at least 1). `CT_STATUS_INVALID_ARGUMENT` for 0.
@@ -241,12 +239,7 @@ pub unsafe extern "C" fn ct_issuer_set_access_ttl(issuer: *mut ct_issuer, second
 #[no_mangle]
 pub unsafe extern "C" fn ct_issuer_set_refresh_ttl(issuer: *mut ct_issuer, seconds: u64) -> ct_status {
     // SAFETY: forwarded caller contract.
-    unsafe {
-        configure(issuer, |i| {
-            i.refresh_ttl = lifetime(seconds)?;
-            Ok(())
-        })
-    }
+    unsafe { set_number(issuer, lifetime(seconds), |i| &mut i.refresh_ttl) }
 }
 
 /// Tolerates `seconds` of clock skew when verifying (default 0).
@@ -256,18 +249,13 @@ pub unsafe extern "C" fn ct_issuer_set_refresh_ttl(issuer: *mut ct_issuer, secon
 #[no_mangle]
 pub unsafe extern "C" fn ct_issuer_set_leeway(issuer: *mut ct_issuer, seconds: u32) -> ct_status {
     // SAFETY: forwarded caller contract.
-    unsafe {
-        configure(issuer, |i| {
-            i.leeway = u64::from(seconds);
-            Ok(())
-        })
-    }
+    unsafe { set_number(issuer, Ok(u64::from(seconds)), |i| &mut i.leeway) }
 }
 
 /// Copies `(text, len)` into the `Text` that `field` selects.
 ///
 /// # Safety
-/// `issuer` as for `configure`; `text` NULL or readable for `len` bytes.
+/// `issuer` as for `set_number`; `text` NULL or readable for `len` bytes.
 unsafe fn set_text(
     issuer: *mut ct_issuer,
     text: *const c_char,
@@ -832,11 +820,8 @@ fn retire_current(
 /// `issuer` is NULL or points to `CT_ISSUER_SIZE` writable bytes.
 #[no_mangle]
 pub unsafe extern "C" fn ct_issuer_wipe(issuer: *mut ct_issuer) {
-    let _ = guard(|| {
-        // SAFETY: forwarded caller contract.
-        unsafe { object::wipe(issuer) };
-        Ok(())
-    });
+    // SAFETY: forwarded caller contract.
+    unsafe { object::wipe(issuer) }
 }
 
 #[cfg(test)]
@@ -848,6 +833,167 @@ mod tests {
         assert_eq!(ct_issuer_size(), size_of::<ct_issuer>());
         let used = size_of::<crate::object::Slot<Issuer>>();
         assert!(used <= CT_ISSUER_SIZE && CT_ISSUER_SIZE - used < CT_ISSUER_SIZE / 8, "{used}");
+    }
+
+    unsafe extern "C" fn counter_rng(ctx: *mut c_void, out: *mut u8, len: usize) -> ct_status {
+        // SAFETY: the test passes a `u8` counter as `ctx`; the library `len` writable bytes.
+        unsafe {
+            let next = &mut *ctx.cast::<u8>();
+            for i in 0..len {
+                *next = next.wrapping_add(1);
+                out.add(i).write(*next);
+            }
+        }
+        crate::status::CT_STATUS_OK
+    }
+
+    /// The whole boundary once (also under miri): objects in caller storage, callbacks,
+    /// pair, verification into the caller's buffer, rotation, reuse, key rotation.
+    #[test]
+    fn login_refresh_reuse_and_key_rotation_through_the_abi() {
+        use crate::key::ct_key_hs256;
+        use crate::revocation::ct_revocation_list_init;
+        use crate::status::*;
+        use core::mem::MaybeUninit;
+
+        let mut keys = [MaybeUninit::<ct_key>::zeroed(), MaybeUninit::<ct_key>::zeroed()];
+        let mut issuer = MaybeUninit::<ct_issuer>::zeroed();
+        let mut list = MaybeUninit::<ct_revocation_list>::zeroed();
+        let mut counter = 0u8;
+        let rng_ctx = core::ptr::addr_of_mut!(counter).cast::<c_void>();
+        let (mut a, mut r, mut a2, mut r2) = ([0u8; 400], [0u8; 400], [0u8; 400], [0u8; 400]);
+        let (mut al, mut rl, mut al2, mut rl2) = (0usize, 0usize, 0usize, 0usize);
+        let mut scratch = [0x5Au8; 400];
+        let mut claims = [0u8; 400];
+        let mut claims_len = 0usize;
+        let (i, l) = (issuer.as_mut_ptr(), list.as_mut_ptr());
+        // SAFETY: local storage and buffers with their true lengths; callbacks of the right type.
+        unsafe {
+            for (k, (byte, kid)) in keys.iter_mut().zip([(1u8, c"k1"), (2, c"k2")]) {
+                assert_eq!(ct_key_hs256(k.as_mut_ptr(), [byte; 32].as_ptr(), 32), CT_STATUS_OK);
+                assert_eq!(crate::key::ct_key_set_kid(k.as_mut_ptr(), kid.as_ptr(), 2), CT_STATUS_OK);
+            }
+            assert_eq!(ct_issuer_init(i, keys[0].as_ptr()), CT_STATUS_OK);
+            assert_eq!(ct_revocation_list_init(l), CT_STATUS_OK);
+            let sub = c"ann";
+            let app = br#"{"role":"x"}"#;
+            let status = ct_issuer_issue_pair(
+                i,
+                1_000,
+                Some(counter_rng),
+                rng_ctx,
+                sub.as_ptr(),
+                3,
+                core::ptr::null(),
+                app.as_ptr(),
+                app.len(),
+                a.as_mut_ptr().cast(),
+                a.len(),
+                &mut al,
+                r.as_mut_ptr().cast(),
+                r.len(),
+                &mut rl,
+            );
+            assert_eq!(status, CT_STATUS_OK);
+            let verify = |token: &[u8], now: u64, claims: &mut [u8], len: &mut usize| {
+                ct_issuer_verify_access(
+                    i,
+                    now,
+                    l,
+                    None,
+                    core::ptr::null_mut(),
+                    token.as_ptr().cast(),
+                    token.len(),
+                    claims.as_mut_ptr(),
+                    claims.len(),
+                    len,
+                )
+            };
+            assert_eq!(verify(&a[..al], 1_001, &mut claims, &mut claims_len), CT_STATUS_OK);
+            let text = core::str::from_utf8(&claims[..claims_len]).unwrap();
+            assert!(text.starts_with(r#"{"sub":"ann","#) && text.ends_with(r#""type":"access","role":"x"}"#));
+            assert_eq!(claims[claims_len], 0);
+
+            let mut rotate = |refresh: &[u8], out: (&mut [u8], &mut usize, &mut [u8], &mut usize)| {
+                ct_issuer_rotate(
+                    i,
+                    1_002,
+                    l,
+                    None,
+                    core::ptr::null_mut(),
+                    Some(counter_rng),
+                    rng_ctx,
+                    refresh.as_ptr().cast(),
+                    refresh.len(),
+                    scratch.as_mut_ptr(),
+                    scratch.len(),
+                    out.0.as_mut_ptr().cast(),
+                    out.0.len(),
+                    out.1,
+                    out.2.as_mut_ptr().cast(),
+                    out.2.len(),
+                    out.3,
+                )
+            };
+            let refresh = r;
+            assert_eq!(rotate(&refresh[..rl], (&mut a2, &mut al2, &mut r2, &mut rl2)), CT_STATUS_OK);
+            assert_eq!(
+                rotate(&refresh[..rl], (&mut a, &mut al, &mut r, &mut rl)),
+                CT_STATUS_REFRESH_TOKEN_REUSED
+            );
+            assert!(scratch.iter().all(|&b| b == 0), "scratch erased");
+            assert_eq!(verify(&a2[..al2], 1_003, &mut claims, &mut claims_len), CT_STATUS_REVOKED);
+
+            // Key rotation: the new key signs, the old one verifies during its window.
+            let issue = |now: u64, out: &mut [u8], len: &mut usize| {
+                ct_issuer_issue_access(
+                    i,
+                    now,
+                    None,
+                    core::ptr::null_mut(),
+                    core::ptr::null(),
+                    0,
+                    core::ptr::null(),
+                    b"{}".as_ptr(),
+                    2,
+                    out.as_mut_ptr().cast(),
+                    out.len(),
+                    len,
+                )
+            };
+            assert_eq!(issue(1_004, &mut a, &mut al), CT_STATUS_OK); // signed with k1
+            assert_eq!(ct_issuer_rotate_key(i, 1_004, keys[1].as_ptr(), 10), CT_STATUS_OK);
+            assert_eq!(issue(1_005, &mut a2, &mut al2), CT_STATUS_OK); // signed with k2
+            assert_eq!(verify(&a[..al], 1_013, &mut claims, &mut claims_len), CT_STATUS_OK);
+            assert_eq!(verify(&a[..al], 1_014, &mut claims, &mut claims_len), CT_STATUS_UNKNOWN_KEY);
+            assert_eq!(verify(&a2[..al2], 1_014, &mut claims, &mut claims_len), CT_STATUS_OK);
+            // The same token through a key set that knows only k2.
+            let mut set = MaybeUninit::<crate::keyset::ct_key_set>::zeroed();
+            let mut v = MaybeUninit::<crate::validation::ct_validation>::zeroed();
+            assert_eq!(crate::keyset::ct_key_set_init(set.as_mut_ptr()), CT_STATUS_OK);
+            assert_eq!(crate::keyset::ct_key_set_insert(set.as_mut_ptr(), keys[1].as_ptr()), CT_STATUS_OK);
+            assert_eq!(crate::validation::ct_validation_init(v.as_mut_ptr()), CT_STATUS_OK);
+            let mut by_set = [0x5Au8; 400];
+            let mut by_set_len = 0usize;
+            let status = crate::keyset::ct_verify_with_key_set(
+                set.as_ptr(),
+                v.as_ptr(),
+                1_014,
+                a2.as_ptr().cast(),
+                al2,
+                by_set.as_mut_ptr(),
+                by_set.len(),
+                &mut by_set_len,
+            );
+            assert_eq!(status, CT_STATUS_OK);
+            assert_eq!(&by_set[..=by_set_len], &claims[..=claims_len], "the same claims, NUL-terminated");
+            crate::keyset::ct_key_set_wipe(set.as_mut_ptr());
+            ct_issuer_wipe(i);
+            assert_eq!(verify(&a2[..al2], 1_005, &mut claims, &mut claims_len), CT_STATUS_UNINITIALIZED);
+            for k in &mut keys {
+                crate::key::ct_key_wipe(k.as_mut_ptr());
+            }
+        }
     }
 
     #[test]

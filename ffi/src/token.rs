@@ -4,7 +4,7 @@ use crate::key::{ct_key, key_ref, Key, CT_KEY_SIZE};
 use crate::raw::{disjoint, guard, input, non_null, output, write_out};
 use crate::status::{ct_status, from_error, CT_STATUS_PANIC, CT_STATUS_VERIFY_ONLY_KEY};
 use crate::validation::{ct_validation, policy, CT_VALIDATION_SIZE};
-use ciphertoken::{Clock, Error, FixedClock, NoClock};
+use ciphertoken::{Clock, Error, FixedClock, NoClock, Validation};
 use core::ffi::c_char;
 
 /// Bytes of the longest token besides its base64url claims, for any key and `kid`, NUL
@@ -167,32 +167,62 @@ pub unsafe extern "C" fn ct_verify(
     claims_len: *mut usize,
 ) -> ct_status {
     guard(|| {
-        non_null(&[
-            key.cast(),
-            v.cast(),
-            token.cast(),
-            claims_out.cast_const().cast(),
-            claims_len.cast_const().cast(),
-        ])?;
-        let token = token.cast::<u8>();
-        disjoint(token, token_len, claims_out, claims_cap)?;
-        disjoint(key.cast(), CT_KEY_SIZE, claims_out, claims_cap)?;
-        disjoint(v.cast(), CT_VALIDATION_SIZE, claims_out, claims_cap)?;
-        // SAFETY: `key` and `v` point to their objects (caller), outside `claims_out`.
-        let (key, policy) = unsafe { (key_ref(key)?, policy(v)?) };
-        // SAFETY: readable for `token_len` bytes (caller), outside `claims_out` (checked).
-        let token = unsafe { input(token, token_len) }?;
-        // SAFETY: writable for `claims_cap` bytes (caller), disjoint from the inputs.
-        let out = unsafe { output(claims_out, claims_cap) }?;
-        let verifier = key.verifying_key().map_err(from_error)?;
+        let outputs = (claims_out, claims_cap, claims_len);
+        // SAFETY: forwarded caller contract.
+        let call = unsafe { verify_call((key.cast(), CT_KEY_SIZE), v, token, token_len, outputs) }?;
+        // SAFETY: `key` points to a `ct_key` (caller), outside `claims_out` (checked).
+        let verifier = unsafe { key_ref(key) }?.verifying_key().map_err(from_error)?;
         let clock: &dyn Clock = if now_unix == 0 { &NoClock } else { &FixedClock(now_unix) };
 
-        let base = out.as_ptr() as usize;
-        let result = ciphertoken::verify_registered(token, &verifier, &policy, clock, &mut *out)
-            .map(|(_, _, payload)| ((payload.as_ptr() as usize).wrapping_sub(base), payload.len()));
+        let base = call.out.as_ptr() as usize;
+        let result =
+            ciphertoken::verify_registered(call.token, &verifier, &call.policy, clock, &mut *call.out)
+                .map(|(_, _, payload)| ((payload.as_ptr() as usize).wrapping_sub(base), payload.len()));
         // SAFETY: `claims_len` non-null and writable (caller), outside `out` (a `size_t`).
-        unsafe { deliver_payload(out, token_len, result, claims_len) }
+        unsafe { deliver_payload(call.out, token_len, result, claims_len) }
     })
+}
+
+/// The arguments of a verification with claims output besides its key object, checked the
+/// way `ct_verify` checks them: NULL pointers first (the key object `keys` included), then
+/// `claims_out` against the inputs; then the policy.
+pub(crate) struct VerifyCall<'a> {
+    pub(crate) policy: Validation<'a>,
+    pub(crate) token: &'a [u8],
+    pub(crate) out: &'a mut [u8],
+}
+
+/// Checks and converts the arguments of `ct_verify` and `ct_verify_with_key_set`.
+///
+/// # Safety
+/// Each pointer is NULL or valid: `keys` for reads of its size, `v` pointing to a
+/// `ct_validation`, `token` readable for `token_len` bytes, `outputs` = (`claims_out`
+/// writable for `claims_cap` bytes, `claims_len` pointing to a `size_t`).
+pub(crate) unsafe fn verify_call<'a>(
+    keys: (*const u8, usize),
+    v: *const ct_validation,
+    token: *const c_char,
+    token_len: usize,
+    (claims_out, claims_cap, claims_len): (*mut u8, usize, *mut usize),
+) -> Result<VerifyCall<'a>, ct_status> {
+    non_null(&[
+        keys.0.cast(),
+        v.cast(),
+        token.cast(),
+        claims_out.cast_const().cast(),
+        claims_len.cast_const().cast(),
+    ])?;
+    let token = token.cast::<u8>();
+    disjoint(token, token_len, claims_out, claims_cap)?;
+    disjoint(keys.0, keys.1, claims_out, claims_cap)?;
+    disjoint(v.cast(), CT_VALIDATION_SIZE, claims_out, claims_cap)?;
+    // SAFETY: `v` points to a `ct_validation` (caller), outside `claims_out` (checked).
+    let policy = unsafe { policy(v) }?;
+    // SAFETY: readable for `token_len` bytes (caller), outside `claims_out` (checked).
+    let token = unsafe { input(token, token_len) }?;
+    // SAFETY: writable for `claims_cap` bytes (caller), disjoint from the inputs (checked).
+    let out = unsafe { output(claims_out, claims_cap) }?;
+    Ok(VerifyCall { policy, token, out })
 }
 
 /// `ct_verify`'s output contract, shared by the calls that return verified claims. `result`

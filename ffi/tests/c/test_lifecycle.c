@@ -94,6 +94,20 @@ static void hs_key(ct_key *k, uint8_t byte, const char *kid) {
     }
 }
 
+/* An ES256 private key (scalar: 32 bytes `byte`) and its public key, with `kid` unless NULL. */
+static void es256_keys(ct_key *priv, ct_key *pub, uint8_t byte, const char *kid) {
+    uint8_t scalar[32], sec1[65];
+    size_t n = 0;
+    memset(scalar, byte, sizeof scalar);
+    EXPECT(ct_key_es256_private(priv, scalar, sizeof scalar), CT_STATUS_OK);
+    EXPECT(ct_key_public_key(priv, sec1, sizeof sec1, &n), CT_STATUS_OK);
+    EXPECT(ct_key_es256_public(pub, sec1, n), CT_STATUS_OK);
+    if (kid != NULL) {
+        EXPECT(ct_key_set_kid(priv, kid, strlen(kid)), CT_STATUS_OK);
+        EXPECT(ct_key_set_kid(pub, kid, strlen(kid)), CT_STATUS_OK);
+    }
+}
+
 /* An issuer signing with `k`, with iss "auth" and aud "api". */
 static void make_issuer(ct_issuer *is, const ct_key *k) {
     memset(is, 0, sizeof *is);
@@ -572,21 +586,16 @@ static void test_key_set(void) {
     ct_key_set set;
     ct_validation v;
     char t1[512], t2[512], tec[512], tnokid[512], tmis[512], tnotime[512];
-    uint8_t sec1[65], scalar[32], out[512];
+    uint8_t out[512];
     size_t n = 0, len = 0, needed = 0;
     const char *body = "{\"sub\":\"dev\",\"exp\":2000000000}";
-    memset(scalar, 0x11, sizeof scalar);
     hs_key(&h1, 1, "h1");
     hs_key(&h2, 2, "h2");
     hs_key(&h3, 3, "h3");
     hs_key(&h4, 4, "h4");
     hs_key(&h5, 5, "h5");
     hs_key(&nokid, 6, NULL);
-    EXPECT(ct_key_es256_private(&ec, scalar, sizeof scalar), CT_STATUS_OK);
-    EXPECT(ct_key_set_kid(&ec, CT_LIT("ec1")), CT_STATUS_OK);
-    EXPECT(ct_key_public_key(&ec, sec1, sizeof sec1, &n), CT_STATUS_OK);
-    EXPECT(ct_key_es256_public(&ec_pub, sec1, n), CT_STATUS_OK);
-    EXPECT(ct_key_set_kid(&ec_pub, CT_LIT("ec1")), CT_STATUS_OK);
+    es256_keys(&ec, &ec_pub, 0x11, "ec1");
     /* An HS256 key claiming the public key's kid: its token must not pass for ES256. */
     hs_key(&mismatch, 7, "ec1");
     memset(&v, 0, sizeof v);
@@ -704,7 +713,7 @@ static void test_key_set(void) {
 }
 
 static void test_issuer_settings_and_claims(void) {
-    ct_key k, pub;
+    ct_key k, pub, other_key;
     ct_issuer is, other;
     test_rng rng = {4, 0, 0};
     char token[1024], long_sub[CT_MAX_SUBJECT_LEN + 2];
@@ -714,17 +723,11 @@ static void test_issuer_settings_and_claims(void) {
     hs_key(&k, 9, "k9");
 
     /* A public key cannot sign. */
-    {
-        uint8_t scalar[32], sec1[65];
-        size_t n = 0;
-        memset(scalar, 0x22, sizeof scalar);
-        EXPECT(ct_key_es256_private(&pub, scalar, sizeof scalar), CT_STATUS_OK);
-        EXPECT(ct_key_public_key(&pub, sec1, sizeof sec1, &n), CT_STATUS_OK);
-        EXPECT(ct_key_es256_public(&pub, sec1, n), CT_STATUS_OK);
-        memset(&is, 0, sizeof is);
-        EXPECT(ct_issuer_init(&is, &pub), CT_STATUS_VERIFY_ONLY_KEY);
-        CHECK(all_bytes(&is, sizeof is, 0));
-    }
+    es256_keys(&other_key, &pub, 0x22, NULL);
+    memset(&is, 0, sizeof is);
+    EXPECT(ct_issuer_init(&is, &pub), CT_STATUS_VERIFY_ONLY_KEY);
+    CHECK(all_bytes(&is, sizeof is, 0));
+    EXPECT(ct_issuer_init(&is, &other_key), CT_STATUS_OK);
     make_issuer(&is, &k);
     EXPECT(ct_issuer_set_access_ttl(&is, 0), CT_STATUS_INVALID_ARGUMENT);
     EXPECT(ct_issuer_set_refresh_ttl(&is, 0), CT_STATUS_INVALID_ARGUMENT);
@@ -852,6 +855,7 @@ static void test_issuer_settings_and_claims(void) {
     ct_issuer_wipe(&other);
     ct_key_wipe(&k);
     ct_key_wipe(&pub);
+    ct_key_wipe(&other_key);
 }
 
 static void test_buffers_and_random_failures(void) {
@@ -1130,7 +1134,7 @@ static void test_token_versions(void) {
 }
 
 static void test_key_rotation(void) {
-    ct_key k1, k2, k3, k4, k5, nokid, pub;
+    ct_key k1, k2, k3, k4, k5, nokid, priv, pub;
     ct_issuer is;
     ct_revocation_list list;
     ct_key_set only_k2;
@@ -1151,16 +1155,8 @@ static void test_key_rotation(void) {
     /* Refused rotations leave the issuer as it was. */
     EXPECT(ct_issuer_rotate_key(&is, T0, &nokid, 3600), CT_STATUS_INVALID_KEY_ID);
     EXPECT(ct_issuer_rotate_key(&is, T0, &k1, 3600), CT_STATUS_INVALID_KEY_ID); /* same kid */
-    {
-        uint8_t scalar[32], sec1[65];
-        size_t n = 0;
-        memset(scalar, 0x33, sizeof scalar);
-        EXPECT(ct_key_es256_private(&pub, scalar, sizeof scalar), CT_STATUS_OK);
-        EXPECT(ct_key_public_key(&pub, sec1, sizeof sec1, &n), CT_STATUS_OK);
-        EXPECT(ct_key_es256_public(&pub, sec1, n), CT_STATUS_OK);
-        EXPECT(ct_key_set_kid(&pub, CT_LIT("pub")), CT_STATUS_OK);
-        EXPECT(ct_issuer_rotate_key(&is, T0, &pub, 3600), CT_STATUS_VERIFY_ONLY_KEY);
-    }
+    es256_keys(&priv, &pub, 0x33, "pub");
+    EXPECT(ct_issuer_rotate_key(&is, T0, &pub, 3600), CT_STATUS_VERIFY_ONLY_KEY);
     EXPECT(ct_issuer_rotate_key(&is, 0, &k2, 3600), CT_STATUS_TIME_UNAVAILABLE);
     EXPECT(verify_access(&is, T0, &list, NULL, a.access), CT_STATUS_OK);
 
@@ -1240,6 +1236,7 @@ static void test_key_rotation(void) {
     ct_key_wipe(&k4);
     ct_key_wipe(&k5);
     ct_key_wipe(&nokid);
+    ct_key_wipe(&priv);
     ct_key_wipe(&pub);
 }
 
