@@ -284,3 +284,26 @@ pub fn qemu(root: &Path, only: &[&str]) -> Result<(), String> {
 pub fn qemu_step(root: &Path) -> Result<(), String> {
     qemu(root, &[])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn firmware_cost_table_parses() {
+        let out = "| operation | stack (B) | instructions | primitive alone: stack (B) | instructions | library overhead |\n\
+                   |---|---:|---:|---:|---:|---:|\n\
+                   | HS256 key setup | 788 | 10759 | | | |\n\
+                   | ES256 sign | 5400 | 10382432 | 5096 | 10328033 | +54399 (+0.5 %) |\n\
+                   RESULT: 28 checks passed, 0 failed\n";
+        let rows = cost_rows(out);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].0, "HS256 key setup");
+        assert_eq!(
+            (rows[0].1.stack, rows[0].1.instructions, rows[0].1.primitive_instructions),
+            (788, 10759, None)
+        );
+        assert_eq!(rows[1].0, "ES256 sign");
+        assert_eq!(rows[1].1.primitive_instructions, Some(10328033));
+    }
+}

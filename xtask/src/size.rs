@@ -97,6 +97,11 @@ struct Footprint {
 
 fn footprint(size_tool: &Path, elf: &Path) -> Result<Footprint, String> {
     let out = capture(Command::new(size_tool).arg("-A").arg(elf))?;
+    Ok(parse_sections(&out))
+}
+
+/// Sums the sections of `llvm-size -A` output into flash and RAM.
+fn parse_sections(out: &str) -> Footprint {
     let mut fp = Footprint::default();
     for line in out.lines() {
         let mut parts = line.split_whitespace();
@@ -112,7 +117,7 @@ fn footprint(size_tool: &Path, elf: &Path) -> Result<Footprint, String> {
             _ => {}
         }
     }
-    Ok(fp)
+    fp
 }
 
 fn kib(bytes: u64) -> String {
@@ -602,4 +607,37 @@ pub fn panics(root: &Path, quick: bool) -> Result<(), String> {
     }
     println!("no panic path in ciphertoken's own code");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sections_sum_into_flash_and_ram() {
+        let out = "both  :\nsection  size  addr\n.vector_table  1024  0\n.text  35620  1024\n\
+                   .rodata  844  36644\n.data  8  536870912\n.bss  4  536870920\n.debug_info  9999  0\n";
+        let fp = parse_sections(out);
+        assert_eq!(fp.flash, 1024 + 35620 + 844 + 8);
+        assert_eq!(fp.ram, 8 + 4);
+    }
+
+    #[test]
+    fn legacy_mangled_names_become_readable() {
+        assert_eq!(
+            readable("_$LT$core..ops..range..RangeTo$LT$usize$GT$$u20$as$u20$core..slice..index..SliceIndex$LT$$u5b$T$u5d$$GT$$GT$::index_mut::h3b027361b62fce90"),
+            "<core::ops::range::RangeTo<usize> as core::slice::index::SliceIndex<[T]>>::index_mut"
+        );
+        assert_eq!(readable("core::panicking::panic_fmt"), "core::panicking::panic_fmt");
+    }
+
+    #[test]
+    fn standard_library_locations() {
+        assert!(in_std(
+            "/rustc/59807616e1fa2540724bfbac14d7976d7e4a3860/library/core/src/slice/index.rs:581"
+        ));
+        assert!(in_std("??:0"));
+        assert!(!in_std("/work/main/src/mac.rs:139"));
+        assert!(!in_std("/root/.cargo/registry/src/index.crates.io-1/base64ct-1.8.3/src/encoding.rs:222"));
+    }
 }
