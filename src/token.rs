@@ -202,7 +202,7 @@ fn encode_in_place(buf: &mut [u8], src: usize, n: usize, dst: usize) -> Result<(
         let next = read.saturating_add(take);
         let mut chunk = [0u8; 36];
         let chunk = chunk.get_mut(..take).ok_or(Error::Malformed)?;
-        chunk.copy_from_slice(buf.get(read..next).ok_or(Error::Malformed)?);
+        crate::copy_bytes(chunk, buf.get(read..next).ok_or(Error::Malformed)?);
         let written = base64url::encoded_len(take).ok_or(Error::TooLong)?;
         let write_end = write.checked_add(written).ok_or(Error::TooLong)?;
         if write_end > next {
