@@ -40,11 +40,8 @@ const CORE: &str = "ciphertoken";
 const CORE_FEATURES: &[&str] = &["hs", "es256", "eddsa", "std", "rsa", "jwk"];
 
 /// Bare-metal targets the core must build for (default features and none).
-const NO_STD_TARGETS: &[&str] = &[
-    "thumbv6m-none-eabi",
-    "thumbv7em-none-eabihf",
-    "riscv32imc-unknown-none-elf",
-];
+const NO_STD_TARGETS: &[&str] =
+    &["thumbv6m-none-eabi", "thumbv7em-none-eabihf", "riscv32imc-unknown-none-elf"];
 
 /// Target whose dependency graph is checked for std/alloc/getrandom features.
 const FEATURE_CHECK_TARGET: &str = "thumbv7em-none-eabihf";
@@ -165,40 +162,15 @@ fn test_steps() -> Vec<Step> {
         Step::cargo("fmt", &["fmt", "--all", "--", "--check"]),
         Step::cargo(
             "clippy workspace all-targets",
-            &[
-                "clippy",
-                "--workspace",
-                "--all-targets",
-                "--",
-                "-D",
-                "warnings",
-            ],
+            &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"],
         ),
         Step::cargo(
             "clippy core no-default-features",
-            &[
-                "clippy",
-                "-p",
-                CORE,
-                "--no-default-features",
-                "--",
-                "-D",
-                "warnings",
-            ],
+            &["clippy", "-p", CORE, "--no-default-features", "--", "-D", "warnings"],
         ),
         Step::cargo(
             "clippy core only feature std",
-            &[
-                "clippy",
-                "-p",
-                CORE,
-                "--no-default-features",
-                "--features",
-                "std",
-                "--",
-                "-D",
-                "warnings",
-            ],
+            &["clippy", "-p", CORE, "--no-default-features", "--features", "std", "--", "-D", "warnings"],
         ),
         // Code behind non-default features (rsa, jwk) is linted too, natively and for a
         // 32-bit microcontroller (the RSA arithmetic uses 32-bit limbs there).
@@ -222,10 +194,7 @@ fn test_steps() -> Vec<Step> {
             ],
         ),
         Step::cargo("test workspace", &["test", "--workspace"]),
-        Step::cargo(
-            "test core all-features",
-            &["test", "-p", CORE, "--all-features"],
-        ),
+        Step::cargo("test core all-features", &["test", "-p", CORE, "--all-features"]),
         // The RSA arithmetic with the 32-bit limbs microcontrollers use, on this 64-bit host
         // (unit tests incl. OpenSSL known answers; own target dir: RUSTFLAGS differ).
         Step::cargo(
@@ -239,36 +208,17 @@ fn test_steps() -> Vec<Step> {
     for feature in CORE_FEATURES {
         steps.push(Step::cargo(
             format!("build core only feature {feature}"),
-            &[
-                "build",
-                "-p",
-                CORE,
-                "--no-default-features",
-                "--features",
-                feature,
-            ],
+            &["build", "-p", CORE, "--no-default-features", "--features", feature],
         ));
     }
-    steps.push(Step::cargo(
-        "build core no-default-features",
-        &["build", "-p", CORE, "--no-default-features"],
-    ));
+    steps
+        .push(Step::cargo("build core no-default-features", &["build", "-p", CORE, "--no-default-features"]));
 
     for target in NO_STD_TARGETS {
-        steps.push(Step::cargo(
-            format!("build core {target}"),
-            &["build", "-p", CORE, "--target", target],
-        ));
+        steps.push(Step::cargo(format!("build core {target}"), &["build", "-p", CORE, "--target", target]));
         steps.push(Step::cargo(
             format!("build core {target} no-default-features"),
-            &[
-                "build",
-                "-p",
-                CORE,
-                "--target",
-                target,
-                "--no-default-features",
-            ],
+            &["build", "-p", CORE, "--target", target, "--no-default-features"],
         ));
     }
 
@@ -282,16 +232,10 @@ fn test_steps() -> Vec<Step> {
     ));
 
     steps.push(
-        Step::cargo(
-            "doc core",
-            &["doc", "-p", CORE, "--no-deps", "--all-features"],
-        )
-        .env("RUSTDOCFLAGS", "-D warnings"),
+        Step::cargo("doc core", &["doc", "-p", CORE, "--no-deps", "--all-features"])
+            .env("RUSTDOCFLAGS", "-D warnings"),
     );
-    steps.push(Step::cargo(
-        "example quickstart",
-        &["run", "--example", "quickstart"],
-    ));
+    steps.push(Step::cargo("example quickstart", &["run", "--example", "quickstart"]));
 
     // C ABI: header freshness, C tests (C99, C++, sanitizers, valgrind), C example, Python.
     steps.extend(ffi::steps(&workspace_root()));
@@ -357,26 +301,18 @@ fn check_forbidden_features(root: &Path) -> Result<(), String> {
         ));
     }
     let tree = String::from_utf8_lossy(&output.stdout);
-    let offending: Vec<&str> = tree
-        .lines()
-        .filter(|l| is_forbidden_feature_line(l))
-        .collect();
+    let offending: Vec<&str> = tree.lines().filter(|l| is_forbidden_feature_line(l)).collect();
     if offending.is_empty() {
         println!("no std/alloc/getrandom feature in the {FEATURE_CHECK_TARGET} graph");
         Ok(())
     } else {
-        Err(format!(
-            "forbidden features enabled for {FEATURE_CHECK_TARGET}:\n{}",
-            offending.join("\n")
-        ))
+        Err(format!("forbidden features enabled for {FEATURE_CHECK_TARGET}:\n{}", offending.join("\n")))
     }
 }
 
 /// The regex `feature "(std|alloc|getrandom)"`, without a regex crate.
 fn is_forbidden_feature_line(line: &str) -> bool {
-    FORBIDDEN_FEATURES
-        .iter()
-        .any(|f| line.contains(&format!("feature \"{f}\"")))
+    FORBIDDEN_FEATURES.iter().any(|f| line.contains(&format!("feature \"{f}\"")))
 }
 
 // ---------------------------------------------------------------------------
@@ -385,16 +321,9 @@ fn is_forbidden_feature_line(line: &str) -> bool {
 
 enum Action {
     /// Run a program; `None` means "the cargo running this xtask".
-    Command {
-        program: Option<String>,
-        args: Vec<String>,
-        env: Vec<(String, String)>,
-    },
+    Command { program: Option<String>, args: Vec<String>, env: Vec<(String, String)> },
     /// Run Rust code with the workspace root; `Err` carries the reason.
-    Check {
-        description: String,
-        run: fn(&Path) -> Result<(), String>,
-    },
+    Check { description: String, run: fn(&Path) -> Result<(), String> },
 }
 
 struct Step {
@@ -428,13 +357,7 @@ impl Step {
         description: impl Into<String>,
         run: fn(&Path) -> Result<(), String>,
     ) -> Self {
-        Step {
-            name: name.into(),
-            action: Action::Check {
-                description: description.into(),
-                run,
-            },
-        }
+        Step { name: name.into(), action: Action::Check { description: description.into(), run } }
     }
 
     /// Sets an environment variable for a command step.
@@ -522,10 +445,7 @@ fn run_steps(steps: &[Step]) -> ExitCode {
         }
     }
     println!();
-    println!(
-        "xtask test: all {total} steps passed in {:.1}s",
-        start.elapsed().as_secs_f64()
-    );
+    println!("xtask test: all {total} steps passed in {:.1}s", start.elapsed().as_secs_f64());
     ExitCode::SUCCESS
 }
 
@@ -545,17 +465,12 @@ fn cargo() -> OsString {
 /// The workspace root: the parent of this crate's directory.
 fn workspace_root() -> PathBuf {
     let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest_dir
-        .parent()
-        .expect("xtask lives one level below the workspace root")
-        .to_path_buf()
+    manifest_dir.parent().expect("xtask lives one level below the workspace root").to_path_buf()
 }
 
 /// Quotes an argument for display when it contains shell-special characters.
 fn shell_quote(s: &str) -> String {
-    let plain = !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c));
+    let plain = !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c));
     if plain {
         s.to_owned()
     } else {
@@ -569,9 +484,7 @@ mod tests {
 
     #[test]
     fn forbidden_feature_lines() {
-        assert!(is_forbidden_feature_line(
-            r#"│   ├── p256 feature "getrandom""#
-        ));
+        assert!(is_forbidden_feature_line(r#"│   ├── p256 feature "getrandom""#));
         assert!(is_forbidden_feature_line(r#"├── serde feature "std""#));
         assert!(is_forbidden_feature_line(r#"└── digest feature "alloc""#));
         assert!(!is_forbidden_feature_line(r#"├── serde feature "derive""#));
