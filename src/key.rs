@@ -252,7 +252,9 @@ impl SigningKey {
         match &self.secret {
             #[cfg(feature = "hs")]
             Secret::Hmac(k) => k.sign(message, out),
-            #[cfg(feature = "es256")]
+            #[cfg(feature = "es256-tables")]
+            Secret::Es256(k) => crate::p256_sign::sign(k.as_nonzero_scalar(), message, out).map(|()| needed),
+            #[cfg(all(feature = "es256", not(feature = "es256-tables")))]
             Secret::Es256(k) => {
                 use p256::ecdsa::signature::Signer;
                 let sig: p256::ecdsa::Signature = k.try_sign(message).map_err(|_| Error::InvalidKey)?;

@@ -61,6 +61,8 @@ mod keyset;
 pub mod lifecycle;
 #[cfg(feature = "hs")]
 mod mac;
+#[cfg(feature = "es256-tables")]
+mod p256_sign;
 mod revocation;
 #[cfg(feature = "rsa")]
 pub mod rsa;
