@@ -100,6 +100,22 @@ fn signing_key(alg: Algorithm) -> SigningKey {
     key.unwrap_or_else(|e| panic!("key {alg:?}: {e:?}"))
 }
 
+/// `v` with every float replaced by the number ciphertoken's serializer writes for it
+/// (`core::fmt`'s shortest form, without an exponent: `0.0` becomes `0`).
+fn as_ciphertoken_writes(v: &Value) -> Value {
+    match v {
+        Value::Number(n) if n.is_f64() => {
+            let f = n.as_f64().unwrap_or_default();
+            serde_json::from_str(&format!("{f}")).unwrap_or_else(|e| panic!("{f}: {e}"))
+        }
+        Value::Array(items) => Value::Array(items.iter().map(as_ciphertoken_writes).collect()),
+        Value::Object(m) => {
+            Value::Object(m.iter().map(|(k, v)| (k.clone(), as_ciphertoken_writes(v))).collect())
+        }
+        other => other.clone(),
+    }
+}
+
 /// JSON equality with numbers compared by value (ciphertoken writes `1.0` as `1`).
 fn json_eq(a: &Value, b: &Value) -> bool {
     match (a, b) {
@@ -193,14 +209,16 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
     let claims = Value::Object(claims(u)?);
 
     // Whether the claims are a token a verifier accepts the shape of: a strict object with
-    // well-typed registered claims. serde_json's bytes have the same shape as ciphertoken's
-    // (they differ only in how numbers are written), so the model judges both.
-    let json = serde_json::to_vec(&claims).unwrap_or_else(|e| panic!("serde_json: {e}"));
-    let well_formed = match model::strict_object(&json) {
+    // well-typed registered claims, judged on the JSON each signer writes (ciphertoken writes
+    // an integral float such as `0.0` as `0`, an integer; serde_json keeps `0.0`).
+    let well_formed_json = |json: &[u8]| match model::strict_object(json) {
         Strict::Valid(obj) => Some(model::claims(&obj).is_some()),
         Strict::Invalid => Some(false),
         Strict::Unknown => None,
     };
+    let json = serde_json::to_vec(&claims).unwrap_or_else(|e| panic!("serde_json: {e}"));
+    let as_written = serde_json::to_vec(&as_ciphertoken_writes(&claims)).unwrap_or_default();
+    let well_formed = well_formed_json(&json);
 
     // sign: ciphertoken's own serializer; it refuses claims its verifier would refuse.
     let len = ciphertoken::token_len(&key, &claims).unwrap_or_else(|e| panic!("token_len: {e:?}"));
@@ -210,7 +228,7 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
     let mut out = vec![0xA5u8; len + 8];
     let signed = ciphertoken::sign(&key, &claims, &mut out).map(str::to_owned);
     assert!(out[len..].iter().all(|&b| b == 0xA5), "sign wrote past the token");
-    match (&signed, well_formed) {
+    match (&signed, well_formed_json(&as_written)) {
         (Ok(token), Some(true) | None) => {
             assert_eq!(token.len(), len);
             let payload_len =
@@ -222,7 +240,7 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
             // No partial token: the whole token's space is wiped.
             assert!(out[..len].iter().all(|&b| b == 0), "sign left a partial token");
         }
-        _ => panic!("sign: {signed:?}, model well-formed: {well_formed:?}, claims {claims}"),
+        (_, expected) => panic!("sign: {signed:?}, model well-formed: {expected:?}, claims {claims}"),
     }
 
     // sign_json: serde_json's bytes, validated strictly before signing.
