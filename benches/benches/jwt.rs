@@ -1,5 +1,5 @@
-//! `cargo bench` entry: criterion timings of every case, then allocations per operation and
-//! one markdown table (also written to `$CT_BENCH_TABLE` when set).
+//! `cargo bench` entry: criterion timings (in thread CPU time) of every case, then allocations
+//! per operation and one markdown table (also written to `$CT_BENCH_TABLE` when set).
 //!
 //! `CT_BENCH_QUICK=1` (the `cargo xtask bench --quick` mode) replaces criterion with an
 //! interleaved harness: 41 rounds, each timing a ~4 ms batch of every library of a comparison
@@ -8,7 +8,7 @@
 
 use ciphertoken_benches::{
     allocations_per_op, cases, criterion_median, interleaved, markdown_table, targets, Case, CountingAlloc,
-    Row,
+    Row, ThreadCpuTime,
 };
 use criterion::Criterion;
 use std::path::PathBuf;
@@ -51,6 +51,7 @@ fn main() {
         let dir = criterion_dir();
         std::env::set_var("CRITERION_HOME", &dir);
         let mut c = Criterion::default()
+            .with_measurement(ThreadCpuTime)
             .warm_up_time(Duration::from_secs(1))
             .measurement_time(Duration::from_secs(4))
             .configure_from_args();

@@ -832,3 +832,55 @@ pub fn interleaved(cases: &mut [&mut Case], rounds: usize, batch: std::time::Dur
         })
         .collect()
 }
+
+/// Criterion measurement in this thread's CPU time (see [`thread_cpu_ns`]), for the full mode.
+pub struct ThreadCpuTime;
+
+struct Nanoseconds;
+
+impl criterion::measurement::ValueFormatter for Nanoseconds {
+    fn scale_values(&self, _typical: f64, _values: &mut [f64]) -> &'static str {
+        "ns (CPU)"
+    }
+    fn scale_throughputs(
+        &self,
+        _typical: f64,
+        throughput: &criterion::Throughput,
+        values: &mut [f64],
+    ) -> &'static str {
+        let per = match *throughput {
+            criterion::Throughput::Bytes(n) | criterion::Throughput::BytesDecimal(n) => n,
+            criterion::Throughput::Elements(n) => n,
+        } as f64;
+        for v in values.iter_mut() {
+            *v = per * 1e9 / *v;
+        }
+        "units/s (CPU)"
+    }
+    fn scale_for_machines(&self, _values: &mut [f64]) -> &'static str {
+        "ns"
+    }
+}
+
+impl criterion::measurement::Measurement for ThreadCpuTime {
+    type Intermediate = u64;
+    type Value = u64;
+    fn start(&self) -> u64 {
+        thread_cpu_ns()
+    }
+    fn end(&self, start: u64) -> u64 {
+        thread_cpu_ns().saturating_sub(start)
+    }
+    fn add(&self, a: &u64, b: &u64) -> u64 {
+        a + b
+    }
+    fn zero(&self) -> u64 {
+        0
+    }
+    fn to_f64(&self, v: &u64) -> f64 {
+        *v as f64
+    }
+    fn formatter(&self) -> &dyn criterion::measurement::ValueFormatter {
+        &Nanoseconds
+    }
+}
