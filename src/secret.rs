@@ -69,7 +69,7 @@ impl<const N: usize> Secret<N> {
     /// [`Error::TooLong`] when `bytes` is longer than `N`.
     pub fn from_slice(bytes: &[u8]) -> Result<Self, Error> {
         let mut s = Secret { bytes: [0; N], len: bytes.len() };
-        s.bytes.get_mut(..bytes.len()).ok_or(Error::TooLong)?.copy_from_slice(bytes);
+        crate::copy_bytes(s.bytes.get_mut(..bytes.len()).ok_or(Error::TooLong)?, bytes);
         Ok(s)
     }
 
