@@ -83,3 +83,22 @@ fn json_strings_keep_their_raw_text() {
     let plain = Header::parse(br#"{"alg":"HS256","kid":"abc"}"#).unwrap().kid.unwrap();
     assert_eq!((plain.raw(), plain.as_str()), ("abc", Some("abc")));
 }
+
+/// token.rs `MAX_SIGNED_HEADER_JSON_LEN` is the exact worst case, not just an upper bound:
+/// a 64-byte kid of characters that each need a two-byte escape fills it to the byte.
+#[test]
+fn the_header_bound_is_reached_by_the_worst_case_kid() {
+    let kid = "\"".repeat(ciphertoken::MAX_KID_LEN);
+    for key in [SigningKey::hs256(&[1; 32]).unwrap(), SigningKey::ed25519(&[2; 32]).unwrap()] {
+        let key = key.with_kid(&kid).unwrap();
+        let mut out = [0u8; 512];
+        let token = ciphertoken::sign_json(&key, CLAIMS.as_bytes(), &mut out).unwrap();
+        let header = common::b64d(token.split('.').next().unwrap());
+        assert_eq!(
+            header.len(),
+            ciphertoken::MAX_SIGNED_HEADER_JSON_LEN,
+            "{}",
+            String::from_utf8_lossy(&header)
+        );
+    }
+}
