@@ -94,6 +94,34 @@
 // `ct_revocation_list_*` `kind`: every token of a login, by its family id (`fam`).
 #define CT_REVOKED_FAMILY 1
 
+// RSASSA-PKCS1-v1_5 with SHA-256: the `alg` values of `ct_rsa_key_public` (RFC 7518 §3.1;
+// 1 to 5 are left for HS256, HS384, HS512, ES256 and EdDSA, in the core's order).
+#define CT_ALG_RS256 6
+
+// RSASSA-PKCS1-v1_5 with SHA-384.
+#define CT_ALG_RS384 7
+
+// RSASSA-PKCS1-v1_5 with SHA-512.
+#define CT_ALG_RS512 8
+
+// RSASSA-PSS with SHA-256 and MGF1 with SHA-256.
+#define CT_ALG_PS256 9
+
+// RSASSA-PSS with SHA-384 and MGF1 with SHA-384.
+#define CT_ALG_PS384 10
+
+// RSASSA-PSS with SHA-512 and MGF1 with SHA-512.
+#define CT_ALG_PS512 11
+
+// Bytes of storage a `ct_rsa_key` needs (`sizeof(ct_rsa_key)`).
+#define CT_RSA_KEY_SIZE 560
+
+// The most keys of a JWK Set `ct_verify_with_jwks` considers; further keys are skipped.
+#define CT_JWKS_CAPACITY 8
+
+// Bytes of storage a `ct_jwks` needs (`sizeof(ct_jwks)`).
+#define CT_JWKS_SIZE 32
+
 // Bytes of the longest token besides its base64url claims, for any key and `kid`, NUL
 // included: `CT_MAX_TOKEN_LEN(n)` is `CT_TOKEN_OVERHEAD + (4 * n + 2) / 3`.
 #define CT_TOKEN_OVERHEAD 308
@@ -217,6 +245,30 @@ typedef ct_status (*ct_version_fn)(void *ctx,
                                    size_t sub_len,
                                    uint64_t *current,
                                    bool *tracked);
+
+// Caller-allocated storage for one RSA public key (2048 to 4096 bits) bound to one of
+// RS256..PS512. Opaque: initialize it with `ct_rsa_key_public`, erase it with
+// `ct_rsa_key_wipe`. No pointer, no heap memory; align it like `uint64_t`. The key is kept
+// as its canonical encoding and prepared again by each `ct_verify_rsa` (about 1 KiB of
+// stack for that call).
+typedef struct ct_rsa_key {
+    uint64_t _opaque[70];
+} ct_rsa_key;
+
+// Caller-allocated handle on a JWK Set document of public keys (an identity provider's
+// `jwks_uri` content). Opaque: initialize it with `ct_jwks_load`, erase it with
+// `ct_jwks_wipe`; align it like `uint64_t`.
+//
+// OWNERSHIP: the `ct_jwks` does not copy the document, it keeps a pointer to it. The caller
+// must keep the `json` buffer given to `ct_jwks_load` alive and unchanged for as long as
+// the `ct_jwks` is used by `ct_verify_with_jwks`; to replace the keys, load the new document
+// (into a new buffer, or after the last verification with the old one). Each verification
+// parses the document again (strict reader, up to 64 KiB) and selects the key by the
+// token's `kid` and `alg` (never by `jku`, `x5u` or `jwk` headers). Public keys only: `oct`
+// keys and private key members refuse the document.
+typedef struct ct_jwks {
+    uint64_t _opaque[4];
+} ct_jwks;
 
 // Success.
 #define CT_STATUS_OK 0
@@ -899,6 +951,96 @@ ct_status ct_revocation_list_reclaim(struct ct_revocation_list *list,
 // # Safety
 // `list` points to an initialized `ct_revocation_list`; `len` to a `size_t`.
 ct_status ct_revocation_list_len(const struct ct_revocation_list *list, size_t *len);
+
+// The size in bytes of `ct_rsa_key` (equal to `CT_RSA_KEY_SIZE`). Its alignment is that of
+// `uint64_t`.
+size_t ct_rsa_key_size(void);
+
+// Initializes `key` with the RSA public key of modulus `n` and public exponent `e` (both
+// unsigned big-endian, as in a JWK's `n` and `e` after base64url decoding), for `alg`
+// (`CT_ALG_RS256`..`CT_ALG_PS512`; other values: `CT_STATUS_UNSUPPORTED_ALGORITHM`).
+// `CT_STATUS_KEY_TOO_SHORT` under 2048 bits; `CT_STATUS_INVALID_KEY` over 4096 bits, for an
+// even modulus or an exponent that is even, 1, or not below the modulus. On failure `key` is
+// unchanged.
+//
+// # Safety
+// `key` points to `CT_RSA_KEY_SIZE` writable bytes; `n` and `e` to `n_len` and `e_len`
+// readable bytes.
+ct_status ct_rsa_key_public(struct ct_rsa_key *key,
+                            uint32_t alg,
+                            const uint8_t *n,
+                            size_t n_len,
+                            const uint8_t *e,
+                            size_t e_len);
+
+// Erases `key` (every byte). NULL is ignored.
+//
+// # Safety
+// `key` is NULL or points to `CT_RSA_KEY_SIZE` writable bytes.
+void ct_rsa_key_wipe(struct ct_rsa_key *key);
+
+// `ct_verify` with an RSA key: same arguments, checks and claims output, except that
+// `claims_cap` must be at least `ct_verify_claims_cap(token_len)` (`CT_VERIFY_CLAIMS_CAP`):
+// a smaller buffer gives `CT_STATUS_BUFFER_TOO_SMALL` with that size, buffer untouched.
+//
+// # Safety
+// As `ct_verify`, with `key` pointing to a `ct_rsa_key`.
+ct_status ct_verify_rsa(const struct ct_rsa_key *key,
+                        const struct ct_validation *v,
+                        uint64_t now_unix,
+                        const char *token,
+                        size_t token_len,
+                        uint8_t *claims_out,
+                        size_t claims_cap,
+                        size_t *claims_len);
+
+// The size in bytes of `ct_jwks` (equal to `CT_JWKS_SIZE`). Its alignment is that of
+// `uint64_t`.
+size_t ct_jwks_size(void);
+
+// Checks the JWK Set `json` (`len` bytes) and makes `jwks` refer to it (see `ct_jwks` for
+// the buffer's lifetime). On success `*loaded` is the number of usable keys (at most
+// `CT_JWKS_CAPACITY`) and `*skipped` the number of keys left out (not for signatures,
+// unusable with this library, or beyond the capacity). `CT_STATUS_TOO_LONG` over 64 KiB,
+// `CT_STATUS_INVALID_JSON` for a document that is not strict JSON with a `keys` array,
+// `CT_STATUS_INVALID_KEY` when a key has private members; on any failure `jwks` is wiped
+// (it no longer refers to an earlier document).
+//
+// # Safety
+// `jwks` points to `CT_JWKS_SIZE` writable bytes; `json` to `len` readable bytes that stay
+// valid and unchanged while `jwks` is used; `loaded` and `skipped` to `size_t`s.
+ct_status ct_jwks_load(struct ct_jwks *jwks,
+                       const uint8_t *json,
+                       size_t len,
+                       size_t *loaded,
+                       size_t *skipped);
+
+// Erases `jwks` (it no longer refers to the document; the document itself is the caller's).
+// NULL is ignored.
+//
+// # Safety
+// `jwks` is NULL or points to `CT_JWKS_SIZE` writable bytes.
+void ct_jwks_wipe(struct ct_jwks *jwks);
+
+// Verifies `token` with the key of `jwks` its header selects (by `kid`, then `alg`; a token
+// without `kid` only when exactly one key fits its `alg`), then validates it like
+// `ct_verify` (same arguments, claims output and buffer contract). `CT_STATUS_UNKNOWN_KEY`
+// when no key (or more than one) fits; `CT_STATUS_ALGORITHM_MISMATCH` when the `kid` names
+// keys that do not accept the token's `alg`. `claims_out` must not overlap the document.
+// Unlike `ct_verify`, `claims_cap` must be at least `ct_verify_claims_cap(token_len)`
+// (`CT_VERIFY_CLAIMS_CAP`): the header that selects the key is decoded into `claims_out`
+// first, so a smaller buffer gives `CT_STATUS_BUFFER_TOO_SMALL` with that size, untouched.
+//
+// # Safety
+// As `ct_verify`, with `jwks` pointing to a loaded `ct_jwks` whose document is still valid.
+ct_status ct_verify_with_jwks(const struct ct_jwks *jwks,
+                              const struct ct_validation *v,
+                              uint64_t now_unix,
+                              const char *token,
+                              size_t token_len,
+                              uint8_t *claims_out,
+                              size_t claims_cap,
+                              size_t *claims_len);
 
 // A short English description of `status`: a static NUL-terminated string, never NULL,
 // for every value (unknown numbers give "unknown status"). Do not free it.
