@@ -252,9 +252,14 @@ pub fn fuzz(root: &Path, seconds: u64, targets: &[String]) -> Result<(), String>
                 run.seconds
             );
         } else {
-            // Show the end of libFuzzer's report (the panic message and the artifact path).
-            let tail: Vec<&str> = text.lines().rev().take(60).collect();
-            eprintln!("{}", tail.into_iter().rev().collect::<Vec<_>>().join("\n"));
+            // The panic message (before the long stack trace) and the artifact's path.
+            let lines: Vec<&str> = text.lines().collect();
+            if let Some(i) = lines.iter().position(|l| l.contains("panicked at")) {
+                eprintln!("{}", lines[i..lines.len().min(i + 8)].join("\n"));
+            }
+            for l in lines.iter().filter(|l| l.contains("Test unit written to") || l.starts_with("SUMMARY")) {
+                eprintln!("{l}");
+            }
             crashes.push(format!("{target} ({})", out.status));
         }
         stats.push(run);
