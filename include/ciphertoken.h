@@ -250,7 +250,9 @@ typedef ct_status (*ct_version_fn)(void *ctx,
 // RS256..PS512. Opaque: initialize it with `ct_rsa_key_public`, erase it with
 // `ct_rsa_key_wipe`. No pointer, no heap memory; align it like `uint64_t`. The key is kept
 // as its canonical encoding and prepared again by each `ct_verify_rsa` (about 1 KiB of
-// stack for that call).
+// stack for that call). Host builds only: the RSA and JWK Set calls come with the ffi
+// crate's default `rsa-jwks` feature, which bare-metal builds (`--no-default-features`)
+// leave out, so their `libciphertoken.a` does not define them.
 typedef struct ct_rsa_key {
     uint64_t _opaque[70];
 } ct_rsa_key;
@@ -265,7 +267,7 @@ typedef struct ct_rsa_key {
 // (into a new buffer, or after the last verification with the old one). Each verification
 // parses the document again (strict reader, up to 64 KiB) and selects the key by the
 // token's `kid` and `alg` (never by `jku`, `x5u` or `jwk` headers). Public keys only: `oct`
-// keys and private key members refuse the document.
+// keys and private key members refuse the document. Host builds only (see `ct_rsa_key`).
 typedef struct ct_jwks {
     uint64_t _opaque[4];
 } ct_jwks;

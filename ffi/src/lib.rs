@@ -43,6 +43,7 @@ mod object;
 pub mod random;
 mod raw;
 pub mod revocation;
+#[cfg(feature = "rsa-jwks")]
 pub mod rsa;
 pub mod status;
 pub mod token;

@@ -42,7 +42,9 @@ const MAX_N: usize = 512;
 /// RS256..PS512. Opaque: initialize it with `ct_rsa_key_public`, erase it with
 /// `ct_rsa_key_wipe`. No pointer, no heap memory; align it like `uint64_t`. The key is kept
 /// as its canonical encoding and prepared again by each `ct_verify_rsa` (about 1 KiB of
-/// stack for that call).
+/// stack for that call). Host builds only: the RSA and JWK Set calls come with the ffi
+/// crate's default `rsa-jwks` feature, which bare-metal builds (`--no-default-features`)
+/// leave out, so their `libciphertoken.a` does not define them.
 #[repr(C)]
 pub struct ct_rsa_key {
     _opaque: [u64; 70],
@@ -201,7 +203,7 @@ pub unsafe extern "C" fn ct_verify_rsa(
 /// (into a new buffer, or after the last verification with the old one). Each verification
 /// parses the document again (strict reader, up to 64 KiB) and selects the key by the
 /// token's `kid` and `alg` (never by `jku`, `x5u` or `jwk` headers). Public keys only: `oct`
-/// keys and private key members refuse the document.
+/// keys and private key members refuse the document. Host builds only (see `ct_rsa_key`).
 #[repr(C)]
 pub struct ct_jwks {
     _opaque: [u64; 4],
