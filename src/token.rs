@@ -437,6 +437,17 @@ where
     let header_len = base64url::decoded_len_max(seg.header.len());
     let payload_len = base64url::decoded_len_max(seg.payload.len());
     let needed = header_len.checked_add(payload_len).ok_or(Error::TooLong)?;
+    // RSA signatures (longer than any of ours) are decoded into the scratch behind the
+    // payload: count them up front so the size reported is exact and nothing is written first.
+    #[cfg(feature = "rsa")]
+    let needed = {
+        let sig = base64url::decoded_len_max(seg.signature.len());
+        if sig > MAX_SIGNATURE_LEN {
+            needed.checked_add(sig).ok_or(Error::TooLong)?
+        } else {
+            needed
+        }
+    };
     if scratch.len() < needed {
         return Err(Error::BufferTooSmall { needed });
     }
@@ -488,7 +499,7 @@ fn check_signature(
         if seg.signature.len() != b64_len(sig_len) {
             return Err(Error::InvalidSignature);
         }
-        let needed = needed.checked_add(sig_len).ok_or(Error::TooLong)?;
+        // `needed` already counts the signature (checked before anything was written).
         let end = payload_len.checked_add(sig_len).ok_or(Error::TooLong)?;
         let sig_buf = payload_buf.get_mut(payload_len..end).ok_or(Error::BufferTooSmall { needed })?;
         let signature = base64url::decode(seg.signature, sig_buf).map_err(|_| Error::InvalidSignature)?;

@@ -289,6 +289,12 @@ fn tokens_through_verify() {
             let hp = token.split('.').take(2).map(|s| s.len() * 3 / 4).sum::<usize>();
             let needed = hp + sig.len();
             assert!(needed <= verify_scratch_len(token.len()));
+            // Reported exactly on the first try, before anything is written (even with no scratch).
+            assert_eq!(
+                verify_registered(&token, &vk, &v, &FixedClock(NOW), &mut []).err(),
+                Some(Error::BufferTooSmall { needed }),
+                "{name} {alg:?} first report"
+            );
             let mut short = vec![0u8; needed - 1];
             assert_eq!(
                 verify_registered(&token, &vk, &v, &FixedClock(NOW), &mut short).err(),
@@ -309,8 +315,9 @@ fn tokens_through_verify() {
                 Some(Error::InvalidSignature)
             );
             let long = format!("{token}AAAA");
+            let mut long_scratch = vec![0u8; verify_scratch_len(long.len())];
             assert_eq!(
-                verify_registered(&long, &vk, &v, &FixedClock(NOW), &mut scratch).err(),
+                verify_registered(&long, &vk, &v, &FixedClock(NOW), &mut long_scratch).err(),
                 Some(Error::InvalidSignature)
             );
         }
