@@ -102,3 +102,25 @@ fn the_header_bound_is_reached_by_the_worst_case_kid() {
         );
     }
 }
+
+/// validation.rs `BitOr for RequiredClaims` and `bits`: combining sets is a union even when
+/// they overlap (an exclusive or would drop `exp` from `EXP | EXP` and every overlapping
+/// bit from `ALL | SUB`), and the bits are the ones the C ABI's `CT_CLAIM_*` use.
+#[test]
+fn required_claims_union_keeps_overlapping_claims() {
+    use ciphertoken::RequiredClaims as R;
+    let twice = R::EXP | R::EXP;
+    assert!(twice.contains(R::EXP));
+    assert_eq!(R::ALL | R::SUB, R::ALL);
+    assert_eq!((R::EXP | R::JTI | R::JTI).bits(), R::EXP.bits() | R::JTI.bits());
+    assert_eq!((R::EXP | R::JTI).bits(), 0b100_0001);
+    assert_eq!(R::ALL.bits(), 0x7f);
+    assert_eq!(R::from_bits((R::ISS | R::AUD).bits()), Some(R::ISS | R::AUD));
+    // Through validation: exp stays required.
+    let claims = RegisteredClaims::parse(br#"{"sub":"dev"}"#).unwrap();
+    let v = Validation::new().required(R::EXP | R::EXP | R::SUB);
+    assert_eq!(
+        v.validate(&claims, &FixedClock(NOW)),
+        Err(Error::MissingClaim(ciphertoken::Claim::ExpirationTime))
+    );
+}
