@@ -124,3 +124,44 @@ fn required_claims_union_keeps_overlapping_claims() {
         Err(Error::MissingClaim(ciphertoken::Claim::ExpirationTime))
     );
 }
+
+/// json.rs `Unescape`: every escape decodes to its character (RFC 8259 §7), and a string is
+/// never cut at an escape, so an escaped claim can never pass for its prefix.
+#[test]
+fn every_escape_decodes_and_never_truncates() {
+    let escapes = [
+        (r#"\""#, '"'),
+        (r"\\", '\\'),
+        (r"\/", '/'),
+        (r"\b", '\u{8}'),
+        (r"\f", '\u{c}'),
+        (r"\n", '\n'),
+        (r"\r", '\r'),
+        (r"\t", '\t'),
+        (r"\u0041", 'A'),
+        (r"\u00e9", 'é'),
+        (r"\ud83d\ude00", '😀'),
+    ];
+    for (escape, ch) in escapes {
+        let json = format!(r#"{{"iss":"jo{escape}e","exp":1800000000}}"#);
+        let claims = RegisteredClaims::parse(json.as_bytes()).unwrap();
+        let iss = claims.iss.unwrap();
+        let expected = format!("jo{ch}e");
+        assert!(iss.eq_str(&expected), "{escape}");
+        assert_eq!(iss.chars().collect::<String>(), expected, "{escape}");
+        assert_eq!(iss.unescaped_len(), expected.len(), "{escape}");
+        let mut buf = [0u8; 16];
+        assert_eq!(iss.unescape_into(&mut buf), Ok(expected.as_str()), "{escape}");
+        // Neither the prefix before the escape nor the text without it is the issuer.
+        for wrong in ["jo", "joe", ""] {
+            assert!(!iss.eq_str(wrong), "{escape} vs {wrong:?}");
+            let v = Validation::new().issuer(wrong);
+            assert_eq!(
+                v.validate(&claims, &FixedClock(NOW)),
+                Err(Error::InvalidIssuer),
+                "{escape} vs {wrong:?}"
+            );
+        }
+        assert_eq!(Validation::new().issuer(&expected).validate(&claims, &FixedClock(NOW)), Ok(()));
+    }
+}
