@@ -140,6 +140,7 @@ fn every_escape_decodes_and_never_truncates() {
         (r"\t", '\t'),
         (r"\u0041", 'A'),
         (r"\u00e9", 'é'),
+        (r"\u20ac", '€'),
         (r"\ud83d\ude00", '😀'),
     ];
     for (escape, ch) in escapes {
@@ -164,4 +165,23 @@ fn every_escape_decodes_and_never_truncates() {
         }
         assert_eq!(Validation::new().issuer(&expected).validate(&claims, &FixedClock(NOW)), Ok(()));
     }
+}
+
+/// json.rs `Unescape` and `utf8_width`: in a string that has escapes, raw characters of
+/// every UTF-8 length (1 to 4 bytes) are decoded whole; a wrong width would end the string
+/// early and let it pass for its prefix.
+#[test]
+fn raw_multibyte_characters_next_to_escapes_decode_whole() {
+    let json = r#"{"sub":"\u0041a\u00e9é€😀\n€z","exp":1800000000}"#;
+    let claims = RegisteredClaims::parse(json.as_bytes()).unwrap();
+    let sub = claims.sub.unwrap();
+    let expected = String::from("Aaéé€😀\n€z");
+    assert_eq!(sub.chars().collect::<String>(), expected);
+    assert!(sub.eq_str(&expected));
+    assert!(!sub.eq_str("Aa") && !sub.eq_str("Aaé") && !sub.eq_str("Aaéé"));
+    let mut buf = [0u8; 32];
+    assert_eq!(sub.unescape_into(&mut buf), Ok(expected.as_str()));
+    assert_eq!(sub.unescaped_len(), expected.len());
+    let v = Validation::new().subject("Aaéé");
+    assert_eq!(v.validate(&claims, &FixedClock(NOW)), Err(Error::InvalidSubject));
 }
