@@ -186,19 +186,30 @@ fn raw_multibyte_characters_next_to_escapes_decode_whole() {
     assert_eq!(v.validate(&claims, &FixedClock(NOW)), Err(Error::InvalidSubject));
 }
 
-/// json.rs `skip_value` (the duplicate check re-reads earlier members): after a member of
-/// every kind of value, later members parse and a repeated name is still found.
+/// json.rs `skip_value`: the duplicate check re-reads earlier members (in nested objects,
+/// and in a top-level object past its first 16 names); after a member of every kind of
+/// value, later members parse and a repeated name is still found.
 #[test]
 fn duplicate_names_are_found_after_every_kind_of_value() {
     let values =
         ["null", "true", "false", "0", "-1.5e3", r#""s\"}""#, r#"[1,{"a":null},"]"]"#, r#"{"k":[null]}"#];
+    let filler: String = (0..16).map(|i| format!(r#""m{i}":0,"#)).collect();
     for v in values {
-        let fine = format!(r#"{{"x":{v},"exp":1800000000,"y":{v}}}"#);
-        let c = RegisteredClaims::parse(fine.as_bytes()).unwrap_or_else(|e| panic!("{fine}: {e:?}"));
-        assert_eq!(c.exp, Some(1_800_000_000), "{fine}");
-        let dup = format!(r#"{{"x":{v},"exp":1800000000,"x":1}}"#);
-        assert_eq!(RegisteredClaims::parse(dup.as_bytes()), Err(Error::InvalidJson), "{dup}");
-        let dup_exp = format!(r#"{{"exp":1,"x":{v},"exp":1800000000}}"#);
-        assert_eq!(RegisteredClaims::parse(dup_exp.as_bytes()), Err(Error::InvalidJson), "{dup_exp}");
+        for (fine, dup) in [
+            // Nested objects: no name cache.
+            (
+                format!(r#"{{"o":{{"x":{v},"y":{v}}},"exp":1}}"#),
+                format!(r#"{{"o":{{"x":{v},"x":1}},"exp":1}}"#),
+            ),
+            // Past the 16 cached top-level names.
+            (
+                format!(r#"{{{filler}"x":{v},"y":{v},"exp":1}}"#),
+                format!(r#"{{{filler}"x":{v},"y":1,"x":2}}"#),
+            ),
+        ] {
+            let c = RegisteredClaims::parse(fine.as_bytes()).unwrap_or_else(|e| panic!("{fine}: {e:?}"));
+            assert_eq!(c.exp, Some(1), "{fine}");
+            assert_eq!(RegisteredClaims::parse(dup.as_bytes()), Err(Error::InvalidJson), "{dup}");
+        }
     }
 }
