@@ -89,7 +89,22 @@ pub const MUTANT_FILES: &[&str] = &[
 ];
 
 /// Per-mutant test timeout for cargo-mutants, in seconds.
-const MUTANT_TIMEOUT: &str = "300";
+const MUTANT_TIMEOUT: &str = "240";
+
+/// The test targets run against each mutant: the ones that exercise validation and parsing
+/// (the primitive vector sets and the benchmarks' peers add minutes per mutant, no kills).
+const MUTANT_TESTS: &[&str] = &[
+    "--lib",
+    "--test=attacks",
+    "--test=validation_rules",
+    "--test=round_trip",
+    "--test=rfc_vectors",
+    "--test=wycheproof_jws",
+    "--test=lifecycle",
+    "--test=rsa",
+    "--test=security_mutants",
+    "--test=fuzz_regressions",
+];
 
 fn fuzz_dir(root: &Path) -> PathBuf {
     root.join("fuzz")
@@ -331,16 +346,22 @@ pub fn miri(root: &Path) -> Result<(), String> {
     result
 }
 
-/// `cargo xtask mutants [-- ARGS]`: cargo-mutants over [`MUTANT_FILES`], one job, a
-/// per-mutant timeout, results in `target/mutants/mutants.out/` (`caught.txt`,
-/// `missed.txt`, `timeout.txt`, `unviable.txt`).
+/// `cargo xtask mutants [-- ARGS]`: cargo-mutants over [`MUTANT_FILES`] with every feature
+/// (the RSA paths live), two jobs, a per-mutant timeout, [`MUTANT_TESTS`], and dependencies
+/// at `opt-level = 1` so the ES256/RSA tests stay fast; results in
+/// `target/mutants/mutants.out/` (`caught.txt`, `missed.txt`, `timeout.txt`, `unviable.txt`).
 pub fn mutants(root: &Path, extra: &[&str]) -> Result<(), String> {
     let mut cmd = Command::new(crate::cargo());
-    cmd.args(["mutants", "--package", "ciphertoken", "--timeout", MUTANT_TIMEOUT, "--jobs", "1"])
-        .args(["--output", "target/mutants"])
+    cmd.args(["mutants", "--package", "ciphertoken", "--all-features", "--timeout", MUTANT_TIMEOUT])
+        .args(["--jobs", "2", "--output", "target/mutants"])
+        .env("CARGO_PROFILE_DEV_OPT_LEVEL", "1")
+        .env("CARGO_PROFILE_DEV_DEBUG", "0")
         .current_dir(root);
     for f in MUTANT_FILES {
         cmd.args(["--file", f]);
+    }
+    for t in MUTANT_TESTS {
+        cmd.arg(format!("--cargo-arg={t}"));
     }
     cmd.args(extra);
     run(&mut cmd, "cargo mutants (install: cargo install cargo-mutants --version 27.1.0 --locked)")
