@@ -72,6 +72,7 @@ fn main() {
         rows.push(Row {
             alg: case.alg,
             op: case.op,
+            id: case.id.to_string(),
             label: case.label.to_string(),
             kind: case.kind,
             ns,

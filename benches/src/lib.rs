@@ -187,6 +187,29 @@ pub enum Alg {
     HS256,
     ES256,
     EdDSA,
+    /// RS256 with a 2048-bit key.
+    RS256,
+    /// PS256 with a 2048-bit key.
+    PS256,
+    /// RS256 with a 4096-bit key.
+    RS256x4096,
+}
+
+impl Alg {
+    /// Every algorithm, in table order.
+    pub const ALL: [Alg; 6] = [Alg::HS256, Alg::ES256, Alg::EdDSA, Alg::RS256, Alg::PS256, Alg::RS256x4096];
+
+    /// The name in the table and in criterion ids.
+    pub fn name(self) -> &'static str {
+        match self {
+            Alg::HS256 => "HS256",
+            Alg::ES256 => "ES256",
+            Alg::EdDSA => "EdDSA",
+            Alg::RS256 => "RS256",
+            Alg::PS256 => "PS256",
+            Alg::RS256x4096 => "RS256-4096",
+        }
+    }
 }
 
 /// Sign or verify+validate.
@@ -232,7 +255,7 @@ pub fn group_name(alg: Alg, op: Op) -> String {
         Op::Sign => "sign",
         Op::Verify => "verify",
     };
-    format!("{alg:?}_{op}")
+    format!("{}_{op}", alg.name())
 }
 
 fn case(
@@ -349,6 +372,7 @@ pub fn cases() -> Vec<Case> {
     hs256(&mut out);
     es256(&mut out);
     eddsa(&mut out);
+    rsa_all(&mut out);
     out
 }
 
@@ -389,16 +413,33 @@ fn jsonwebtoken_cases(
     token: &str,
 ) {
     for (aws, id, label) in [
-        (false, "jsonwebtoken_rust_crypto", "jsonwebtoken 11 (rust_crypto)"),
-        (true, "jsonwebtoken_aws_lc_rs", "jsonwebtoken 11 (aws-lc-rs)"),
+        (false, JWT_RUST_CRYPTO, "jsonwebtoken 11 (rust_crypto)"),
+        (true, JWT_AWS_LC, "jsonwebtoken 11 (aws-lc-rs)"),
     ] {
-        let (enc, dec, token) = (enc.clone(), dec.clone(), token.to_string());
+        let enc = enc.clone();
         out.push(case(alg, Op::Sign, id, label, Kind::Peer, move || {
             jwt_provider::use_aws(aws);
             let t = jsonwebtoken::encode(&jsonwebtoken::Header::new(jalg), black_box(&CLAIMS), &enc)
                 .expect("jsonwebtoken encode");
             black_box(t).len()
         }));
+    }
+    jsonwebtoken_verify_cases(out, alg, jalg, &dec, token);
+}
+
+/// jsonwebtoken's verify cases (both backends) for `token`.
+fn jsonwebtoken_verify_cases(
+    out: &mut Vec<Case>,
+    alg: Alg,
+    jalg: jsonwebtoken::Algorithm,
+    dec: &jsonwebtoken::DecodingKey,
+    token: &str,
+) {
+    for (aws, id, label) in [
+        (false, JWT_RUST_CRYPTO, "jsonwebtoken 11 (rust_crypto)"),
+        (true, JWT_AWS_LC, "jsonwebtoken 11 (aws-lc-rs)"),
+    ] {
+        let (dec, token) = (dec.clone(), token.to_string());
         let validation = jwt_validation(jalg);
         out.push(case(alg, Op::Verify, id, label, Kind::Peer, move || {
             jwt_provider::use_aws(aws);
@@ -662,6 +703,204 @@ fn eddsa(out: &mut Vec<Case>) {
 }
 
 // ---------------------------------------------------------------------------
+// RSA (verify only: ciphertoken verifies RSA, it does not sign it)
+// ---------------------------------------------------------------------------
+
+/// A 2048-bit RSA key (PKCS#8 PEM, made once with `openssl genpkey -algorithm RSA -pkeyopt
+/// rsa_keygen_bits:2048`; e = 65537). It protects nothing.
+pub const RSA_2048_PEM: &str = include_str!("../keys/rsa_2048.pem");
+/// A 4096-bit RSA key, made the same way.
+pub const RSA_4096_PEM: &str = include_str!("../keys/rsa_4096.pem");
+
+/// The longest RSA token the cases verify (a 4096-bit signature is 683 base64url characters).
+const RSA_TOKEN_MAX: usize = 1200;
+
+fn rsa_all(out: &mut Vec<Case>) {
+    rsa_cases(out, Alg::RS256, RSA_2048_PEM);
+    rsa_cases(out, Alg::PS256, RSA_2048_PEM);
+    rsa_cases(out, Alg::RS256x4096, RSA_4096_PEM);
+}
+
+/// RSA verify cases for `alg` with the private key `pem`: the token (the claim set, signed by
+/// jsonwebtoken with its aws-lc-rs backend: a real signer, randomized salt for PS256) is
+/// verified by ciphertoken, by the peers, and at the primitive level on its signing input.
+fn rsa_cases(out: &mut Vec<Case>, alg: Alg, pem: &str) {
+    use rsa::pkcs1::EncodeRsaPublicKey;
+    use rsa::pkcs8::DecodePrivateKey;
+    use rsa::traits::PublicKeyParts;
+
+    let pss = alg == Alg::PS256;
+    let (ct_alg, jalg) = if pss {
+        (ciphertoken::Algorithm::PS256, jsonwebtoken::Algorithm::PS256)
+    } else {
+        (ciphertoken::Algorithm::RS256, jsonwebtoken::Algorithm::RS256)
+    };
+    let sk = rsa::RsaPrivateKey::from_pkcs8_pem(pem).expect("RSA PEM");
+    let pk = sk.to_public_key();
+    let (n, e) = (pk.n().to_bytes_be(), pk.e().to_bytes_be());
+    let pkcs1_der = pk.to_pkcs1_der().expect("PKCS#1 DER").as_bytes().to_vec();
+
+    jwt_provider::use_aws(true);
+    let enc = jsonwebtoken::EncodingKey::from_rsa_pem(pem.as_bytes()).expect("jsonwebtoken RSA key");
+    let token = jsonwebtoken::encode(&jsonwebtoken::Header::new(jalg), &CLAIMS, &enc).expect("RSA sign");
+    assert!(token.len() <= RSA_TOKEN_MAX, "RSA token of {} bytes", token.len());
+    let (input, sig) = split_token(&token);
+
+    // ciphertoken: the token path, with a prepared key (Montgomery constants cached).
+    {
+        let vk = ciphertoken::VerifyingKey::rsa(ct_alg, &n, &e).expect("ciphertoken RSA key");
+        let t = token.clone();
+        out.push(case(
+            alg,
+            Op::Verify,
+            "ciphertoken",
+            "**ciphertoken** (prepared key)",
+            Kind::Ours,
+            move || {
+                let mut scratch = [0u8; ciphertoken::verify_scratch_len(RSA_TOKEN_MAX)];
+                let v = ciphertoken::verify::<Claims<'_>, _>(
+                    black_box(t.as_str()),
+                    &vk,
+                    &ct_validation(),
+                    &ciphertoken::SystemClock,
+                    &mut scratch,
+                )
+                .expect("verify");
+                black_box(v.claims().scope).len()
+            },
+        ));
+    }
+
+    // jsonwebtoken, both backends, with the key as JWK components (n, e): what a gateway
+    // holding an identity provider's JWKS has. Both backends build the public key per call.
+    {
+        use base64::Engine;
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let dec = jsonwebtoken::DecodingKey::from_rsa_components(&b64.encode(&n), &b64.encode(&e))
+            .expect("jsonwebtoken RSA components");
+        jsonwebtoken_verify_cases(out, alg, jalg, &dec, &token);
+    }
+
+    // jwt-simple (pure-rust mode: superboring over the `rsa` crate).
+    {
+        use jwt_simple::prelude::*;
+        let label = "jwt-simple 0.15 (pure-rust)";
+        let options = simple_options();
+        let t = token.clone();
+        if pss {
+            let pk = PS256PublicKey::from_components(&n, &e).expect("jwt-simple key");
+            out.push(case(alg, Op::Verify, "jwt_simple", label, Kind::Peer, move || {
+                let c = pk
+                    .verify_token::<SimpleCustom>(black_box(&t), Some(options.clone()))
+                    .expect("jwt-simple");
+                simple_check(&c)
+            }));
+        } else {
+            let pk = RS256PublicKey::from_components(&n, &e).expect("jwt-simple key");
+            out.push(case(alg, Op::Verify, "jwt_simple", label, Kind::Peer, move || {
+                let c = pk
+                    .verify_token::<SimpleCustom>(black_box(&t), Some(options.clone()))
+                    .expect("jwt-simple");
+                simple_check(&c)
+            }));
+        }
+    }
+
+    // Floors: the bare verification of the token's signature over its signing input.
+    {
+        let key = ciphertoken::rsa::RsaPublicKey::new(&n, &e).expect("ciphertoken RSA key");
+        let (i, s) = (input.clone(), sig.clone());
+        out.push(case(
+            alg,
+            Op::Verify,
+            FLOOR_CT_RSA,
+            "floor: ciphertoken RsaPublicKey::verify (prepared key)",
+            Kind::Floor,
+            move || {
+                key.verify(ct_alg, black_box(&i), black_box(&s)).expect("ciphertoken RSA verify");
+                s.len()
+            },
+        ));
+        let (n, e, i, s) = (n.clone(), e.clone(), input.clone(), sig.clone());
+        out.push(case(
+            alg,
+            Op::Verify,
+            "floor_ciphertoken_unprepared",
+            "floor: ciphertoken RsaPublicKey::new + verify (key prepared per call)",
+            Kind::Floor,
+            move || {
+                let key =
+                    ciphertoken::rsa::RsaPublicKey::new(black_box(&n), &e).expect("ciphertoken RSA key");
+                key.verify(ct_alg, black_box(&i), black_box(&s)).expect("ciphertoken RSA verify");
+                s.len()
+            },
+        ));
+    }
+    {
+        use rsa::signature::Verifier;
+        let (i, s) = (input.clone(), sig.clone());
+        let label = "floor: rsa 0.9 (RsaPublicKey)";
+        if pss {
+            let vk = rsa::pss::VerifyingKey::<sha2::Sha256>::new(pk.clone());
+            let sig = rsa::pss::Signature::try_from(&s[..]).expect("rsa signature");
+            out.push(case(alg, Op::Verify, FLOOR_RSA_CRATE, label, Kind::Floor, move || {
+                vk.verify(black_box(&i), black_box(&sig)).expect("rsa verify");
+                s.len()
+            }));
+        } else {
+            let vk = rsa::pkcs1v15::VerifyingKey::<sha2::Sha256>::new(pk.clone());
+            let sig = rsa::pkcs1v15::Signature::try_from(&s[..]).expect("rsa signature");
+            out.push(case(alg, Op::Verify, FLOOR_RSA_CRATE, label, Kind::Floor, move || {
+                vk.verify(black_box(&i), black_box(&sig)).expect("rsa verify");
+                s.len()
+            }));
+        }
+    }
+    {
+        use aws_lc_rs::signature::{ParsedPublicKey, UnparsedPublicKey, VerificationAlgorithm};
+        let params: &'static dyn VerificationAlgorithm = if pss {
+            &aws_lc_rs::signature::RSA_PSS_2048_8192_SHA256
+        } else {
+            &aws_lc_rs::signature::RSA_PKCS1_2048_8192_SHA256
+        };
+        // The SubjectPublicKeyInfo-free PKCS#1 RSAPublicKey DER, as ring and aws-lc-rs take it.
+        let unparsed = UnparsedPublicKey::new(params, pkcs1_der.clone());
+        let (i, s) = (input.clone(), sig.clone());
+        out.push(case(
+            alg,
+            Op::Verify,
+            "floor_aws_lc_unparsed",
+            "floor: aws-lc-rs 1.19 UnparsedPublicKey (parses the key per call)",
+            Kind::Floor,
+            move || {
+                unparsed.verify(black_box(&i), black_box(&s)).expect("aws-lc verify");
+                s.len()
+            },
+        ));
+        let parsed = ParsedPublicKey::new(params, &pkcs1_der).expect("aws-lc key");
+        let (i, s) = (input.clone(), sig.clone());
+        out.push(case(
+            alg,
+            Op::Verify,
+            FLOOR_AWS_LC,
+            "floor: aws-lc-rs 1.19 ParsedPublicKey (prepared key; OpenSSL-class)",
+            Kind::Floor,
+            move || {
+                parsed.verify_sig(black_box(&i), black_box(&s)).expect("aws-lc verify");
+                s.len()
+            },
+        ));
+    }
+}
+
+/// Case ids the RSA summary looks up.
+const FLOOR_CT_RSA: &str = "floor_ciphertoken";
+const FLOOR_RSA_CRATE: &str = "floor_rsa_crate";
+const FLOOR_AWS_LC: &str = "floor_aws_lc_parsed";
+const JWT_RUST_CRYPTO: &str = "jsonwebtoken_rust_crypto";
+const JWT_AWS_LC: &str = "jsonwebtoken_aws_lc_rs";
+
+// ---------------------------------------------------------------------------
 // The report
 // ---------------------------------------------------------------------------
 
@@ -670,6 +909,8 @@ fn eddsa(out: &mut Vec<Case>) {
 pub struct Row {
     pub alg: Alg,
     pub op: Op,
+    /// The case's criterion id.
+    pub id: String,
     pub label: String,
     pub kind: Kind,
     /// Median ns per operation.
@@ -710,12 +951,12 @@ pub fn markdown_table(rows: &[Row]) -> String {
     let mut s = String::new();
     s.push_str("| operation | library | median | ciphertoken ÷ this | allocs/op | bytes/op |\n");
     s.push_str("|---|---|---:|---:|---:|---:|\n");
-    for alg in [Alg::HS256, Alg::ES256, Alg::EdDSA] {
+    for alg in Alg::ALL {
         for op in [Op::Sign, Op::Verify] {
             let ours = rows.iter().find(|r| r.alg == alg && r.op == op && r.kind == Kind::Ours);
             let opname = match op {
-                Op::Sign => format!("{alg:?} sign"),
-                Op::Verify => format!("{alg:?} verify+validate"),
+                Op::Sign => format!("{} sign", alg.name()),
+                Op::Verify => format!("{} verify+validate", alg.name()),
             };
             for r in rows.iter().filter(|r| r.alg == alg && r.op == op) {
                 let ratio = match (ours, r.kind) {
@@ -731,6 +972,40 @@ pub fn markdown_table(rows: &[Row]) -> String {
                     fmt_count(r.bytes)
                 ));
             }
+        }
+    }
+    s.push_str(&rsa_summary(rows));
+    s
+}
+
+/// ciphertoken's RSA verify time over the OpenSSL-class implementation (AWS-LC through
+/// aws-lc-rs) and over the `rsa` crate, at the primitive level (prepared keys, the signing
+/// input) and at the token level (verify+validate through jsonwebtoken's two backends).
+/// Empty when no RSA case ran.
+pub fn rsa_summary(rows: &[Row]) -> String {
+    let find = |alg: Alg, id: &str| rows.iter().find(|r| r.alg == alg && r.op == Op::Verify && r.id == id);
+    let mut s = String::new();
+    for alg in [Alg::RS256, Alg::PS256, Alg::RS256x4096] {
+        for (level, ours, aws, rsa) in [
+            ("primitive, prepared key", FLOOR_CT_RSA, FLOOR_AWS_LC, FLOOR_RSA_CRATE),
+            ("token verify+validate (vs jsonwebtoken)", "ciphertoken", JWT_AWS_LC, JWT_RUST_CRYPTO),
+        ] {
+            let Some(o) = find(alg, ours) else { continue };
+            if s.is_empty() {
+                s.push_str("\n| RSA verify | level | ciphertoken | OpenSSL-class (aws-lc-rs) | ciphertoken ÷ aws-lc | `rsa` crate | ciphertoken ÷ `rsa` |\n");
+                s.push_str("|---|---|---:|---:|---:|---:|---:|\n");
+            }
+            let cell = |r: Option<&Row>| match r {
+                Some(r) if r.ns > 0.0 => (fmt_ns(r.ns), format!("{:.2}", o.ns / r.ns)),
+                _ => ("n/a".to_string(), "n/a".to_string()),
+            };
+            let (a, ar) = cell(find(alg, aws));
+            let (r, rr) = cell(find(alg, rsa));
+            s.push_str(&format!(
+                "| {} | {level} | {} | {a} | {ar} | {r} | {rr} |\n",
+                alg.name(),
+                fmt_ns(o.ns)
+            ));
         }
     }
     s
@@ -768,6 +1043,22 @@ pub fn targets(rows: &[Row]) -> Vec<String> {
                     o.ns / p.ns
                 ));
             }
+        }
+    }
+    // Issue 10: 2048-bit verify with a prepared key ≤ 3× OpenSSL. Here against AWS-LC (an
+    // OpenSSL/BoringSSL-derived assembly implementation) through aws-lc-rs with a parsed key;
+    // `openssl speed rsa2048` is reported beside the table.
+    for alg in [Alg::RS256, Alg::PS256] {
+        let find = |id: &str| rows.iter().find(|r| r.alg == alg && r.op == Op::Verify && r.id == id);
+        if let (Some(o), Some(a)) = (find(FLOOR_CT_RSA), find(FLOOR_AWS_LC)) {
+            let ratio = o.ns / a.ns;
+            let ok = if ratio <= 3.0 { "met" } else { "NOT met" };
+            out.push(format!(
+                "{} 2048-bit verify, prepared key ≤ 3× OpenSSL-class (aws-lc-rs ParsedPublicKey, {}): {} = {ratio:.2}× — {ok}",
+                alg.name(),
+                fmt_ns(a.ns),
+                fmt_ns(o.ns)
+            ));
         }
     }
     let allocating: Vec<String> = rows
