@@ -391,7 +391,11 @@ impl VerifyingKey {
     /// [`Error::UnsupportedAlgorithm`] when `alg` is not an RSA algorithm; otherwise as
     /// [`RsaPublicKey::new`](crate::rsa::RsaPublicKey::new): [`Error::KeyTooShort`] under 2048
     /// bits, [`Error::InvalidKey`] over 4096 bits, an even modulus or a bad exponent.
+    ///
+    /// Inlined so that, when `alg` is a constant, only that algorithm's code is linked (an
+    /// RS256-only device does not carry SHA-512).
     #[cfg(feature = "rsa")]
+    #[inline(always)]
     pub fn rsa(alg: Algorithm, n: &[u8], e: &[u8]) -> Result<VerifyingKey, Error> {
         if !alg.is_rsa() {
             return Err(Error::UnsupportedAlgorithm);
@@ -404,6 +408,7 @@ impl VerifyingKey {
     /// # Errors
     /// [`Error::UnsupportedAlgorithm`] when `alg` is not an RSA algorithm.
     #[cfg(feature = "rsa")]
+    #[inline(always)]
     pub fn from_rsa(alg: Algorithm, key: crate::rsa::RsaPublicKey) -> Result<VerifyingKey, Error> {
         Ok(VerifyingKey { public: Public::Rsa(crate::rsa::RsaKey::new(alg, key)?), kid: None })
     }

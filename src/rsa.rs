@@ -255,58 +255,45 @@ fn strip_zeros(bytes: &[u8]) -> &[u8] {
     bytes.get(start..).unwrap_or_default()
 }
 
-/// The hash of an RSA algorithm.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Hash {
-    Sha256,
-    Sha384,
-    Sha512,
+/// The hash of an RSA algorithm: its DER `DigestInfo` prefix (RFC 8017 §9.2 note 1: the DER
+/// of `DigestInfo { AlgorithmIdentifier(hash, NULL), OCTET STRING (hLen bytes) }` up to the
+/// hash value) and its output length.
+///
+/// The verification code is generic over it, one instance per algorithm, so that an
+/// application that only builds RS256 keys (with the algorithm known where the key is made)
+/// links SHA-256 and not SHA-384/512: see [`verifier`].
+trait JwsHash: Digest {
+    const LEN: usize;
+    const DIGEST_INFO: [u8; 19];
 }
 
-/// RFC 8017 §9.2 note 1: the DER of `DigestInfo { AlgorithmIdentifier(hash, NULL), OCTET
-/// STRING (hLen bytes) }` up to the hash value.
-const DIGEST_INFO_SHA256: [u8; 19] = [
-    0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00,
-    0x04, 0x20,
-];
-const DIGEST_INFO_SHA384: [u8; 19] = [
-    0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02, 0x05, 0x00,
-    0x04, 0x30,
-];
-const DIGEST_INFO_SHA512: [u8; 19] = [
-    0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03, 0x05, 0x00,
-    0x04, 0x40,
-];
-
-impl Hash {
-    const fn len(self) -> usize {
-        match self {
-            Hash::Sha256 => 32,
-            Hash::Sha384 => 48,
-            Hash::Sha512 => 64,
-        }
-    }
-
-    const fn digest_info(self) -> &'static [u8; 19] {
-        match self {
-            Hash::Sha256 => &DIGEST_INFO_SHA256,
-            Hash::Sha384 => &DIGEST_INFO_SHA384,
-            Hash::Sha512 => &DIGEST_INFO_SHA512,
-        }
-    }
-
-    /// The hash of the concatenated `parts` in `out[..self.len()]`.
-    fn digest(self, parts: &[&[u8]], out: &mut [u8; MAX_HASH_LEN]) {
-        match self {
-            Hash::Sha256 => digest_into::<sha2::Sha256>(parts, out),
-            Hash::Sha384 => digest_into::<sha2::Sha384>(parts, out),
-            Hash::Sha512 => digest_into::<sha2::Sha512>(parts, out),
-        }
-    }
+impl JwsHash for sha2::Sha256 {
+    const LEN: usize = 32;
+    const DIGEST_INFO: [u8; 19] = [
+        0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00,
+        0x04, 0x20,
+    ];
 }
 
-fn digest_into<D: Digest>(parts: &[&[u8]], out: &mut [u8; MAX_HASH_LEN]) {
-    let mut h = D::new();
+impl JwsHash for sha2::Sha384 {
+    const LEN: usize = 48;
+    const DIGEST_INFO: [u8; 19] = [
+        0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02, 0x05, 0x00,
+        0x04, 0x30,
+    ];
+}
+
+impl JwsHash for sha2::Sha512 {
+    const LEN: usize = 64;
+    const DIGEST_INFO: [u8; 19] = [
+        0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03, 0x05, 0x00,
+        0x04, 0x40,
+    ];
+}
+
+/// The hash of the concatenated `parts` in `out[..H::LEN]`.
+fn digest_into<H: JwsHash>(parts: &[&[u8]], out: &mut [u8; MAX_HASH_LEN]) {
+    let mut h = H::new();
     for part in parts {
         h.update(part);
     }
@@ -316,25 +303,49 @@ fn digest_into<D: Digest>(parts: &[&[u8]], out: &mut [u8; MAX_HASH_LEN]) {
     }
 }
 
-/// The two RSA signature schemes of JWS.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Scheme {
-    /// RSASSA-PKCS1-v1_5 (RFC 8017 §8.2).
-    Pkcs1v15,
-    /// RSASSA-PSS with MGF1 and salt length = hash length (RFC 8017 §8.1, RFC 7518 §3.5).
-    Pss,
+/// Verifies a signature over a message with a prepared key, for one algorithm.
+type VerifyFn = fn(&RsaPublicKey, &[u8], &[u8]) -> Result<(), Error>;
+
+/// The verification of an RSA algorithm (RFC 7518 §3.3: RSASSA-PKCS1-v1_5, §3.5: RSASSA-PSS
+/// with MGF1 and a salt as long as the hash), `None` for the others.
+///
+/// Always inlined: where `alg` is a constant (`VerifyingKey::rsa(Algorithm::RS256, ..)`) the
+/// match folds and only that algorithm's instance, and its hash, is linked.
+#[inline(always)]
+fn verifier(alg: Algorithm) -> Option<VerifyFn> {
+    match alg {
+        Algorithm::RS256 => Some(verify_with::<sha2::Sha256, false>),
+        Algorithm::RS384 => Some(verify_with::<sha2::Sha384, false>),
+        Algorithm::RS512 => Some(verify_with::<sha2::Sha512, false>),
+        Algorithm::PS256 => Some(verify_with::<sha2::Sha256, true>),
+        Algorithm::PS384 => Some(verify_with::<sha2::Sha384, true>),
+        Algorithm::PS512 => Some(verify_with::<sha2::Sha512, true>),
+        _ => None,
+    }
 }
 
-/// The scheme and hash of an RSA algorithm, `None` for the others.
-const fn params(alg: Algorithm) -> Option<(Scheme, Hash)> {
-    match alg {
-        Algorithm::RS256 => Some((Scheme::Pkcs1v15, Hash::Sha256)),
-        Algorithm::RS384 => Some((Scheme::Pkcs1v15, Hash::Sha384)),
-        Algorithm::RS512 => Some((Scheme::Pkcs1v15, Hash::Sha512)),
-        Algorithm::PS256 => Some((Scheme::Pss, Hash::Sha256)),
-        Algorithm::PS384 => Some((Scheme::Pss, Hash::Sha384)),
-        Algorithm::PS512 => Some((Scheme::Pss, Hash::Sha512)),
-        _ => None,
+/// RSASSA-PKCS1-v1_5-VERIFY (RFC 8017 §8.2.2) or, with `PSS`, RSASSA-PSS-VERIFY (§8.1.2)
+/// with the hash `H`.
+fn verify_with<H: JwsHash, const PSS: bool>(
+    key: &RsaPublicKey,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<(), Error> {
+    let mut em = [0u8; MAX_SIGNATURE_LEN];
+    let em = em.get_mut(..key.modulus_len()).ok_or(Error::InvalidSignature)?;
+    key.public_op(signature, em)?;
+    let mut m_hash = [0u8; MAX_HASH_LEN];
+    digest_into::<H>(&[message], &mut m_hash);
+    let m_hash = m_hash.get(..H::LEN).ok_or(Error::InvalidSignature)?;
+    let ok = if PSS {
+        pss_matches::<H>(em, key.bits, m_hash).unwrap_or(false)
+    } else {
+        pkcs1v15_matches::<H>(em, m_hash)
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::InvalidSignature)
     }
 }
 
@@ -463,24 +474,12 @@ impl RsaPublicKey {
     /// [`Error::AlgorithmMismatch`] when `alg` is not an RSA algorithm;
     /// [`Error::InvalidSignature`] for anything wrong with the signature, and nothing more
     /// specific.
+    ///
+    /// Inlined: with a constant `alg` only that algorithm's code (and hash) is linked.
+    #[inline(always)]
     pub fn verify(&self, alg: Algorithm, message: &[u8], signature: &[u8]) -> Result<(), Error> {
-        let (scheme, hash) = params(alg).ok_or(Error::AlgorithmMismatch)?;
-        let mut em = [0u8; MAX_SIGNATURE_LEN];
-        let k = self.modulus_len();
-        let em = em.get_mut(..k).ok_or(Error::InvalidSignature)?;
-        self.public_op(signature, em)?;
-        let mut m_hash = [0u8; MAX_HASH_LEN];
-        hash.digest(&[message], &mut m_hash);
-        let m_hash = m_hash.get(..hash.len()).ok_or(Error::InvalidSignature)?;
-        let ok = match scheme {
-            Scheme::Pkcs1v15 => pkcs1v15_matches(em, hash, m_hash),
-            Scheme::Pss => pss_matches(em, self.bits, hash, m_hash).unwrap_or(false),
-        };
-        if ok {
-            Ok(())
-        } else {
-            Err(Error::InvalidSignature)
-        }
+        let verify = verifier(alg).ok_or(Error::AlgorithmMismatch)?;
+        verify(self, message, signature)
     }
 
     /// RSAVP1 (RFC 8017 §5.2.2) with the length checks of §8.2.2 step 1 / §8.1.2 step 1:
@@ -546,10 +545,10 @@ pub(crate) fn parse_exponent(e: &[u8]) -> Result<u64, Error> {
 /// EMSA-PKCS1-v1_5-ENCODE (RFC 8017 §9.2) of the hash `m_hash` for a `k`-byte modulus,
 /// compared with `em` byte for byte (§8.2.2 steps 3–4). Nothing in `em` is parsed: every
 /// byte has exactly one acceptable value, fixed by `k` and the hash alone.
-fn pkcs1v15_matches(em: &[u8], hash: Hash, m_hash: &[u8]) -> bool {
+fn pkcs1v15_matches<H: JwsHash>(em: &[u8], m_hash: &[u8]) -> bool {
     let mut expected = [0u8; MAX_SIGNATURE_LEN];
     let Some(expected) = expected.get_mut(..em.len()) else { return false };
-    if !pkcs1v15_encode(hash, m_hash, expected) {
+    if !pkcs1v15_encode::<H>(m_hash, expected) {
         return false;
     }
     em == &*expected
@@ -557,12 +556,12 @@ fn pkcs1v15_matches(em: &[u8], hash: Hash, m_hash: &[u8]) -> bool {
 
 /// Writes `EM = 0x00 ‖ 0x01 ‖ PS ‖ 0x00 ‖ T` into all of `out` (`emLen = out.len()`), with `T`
 /// the DER DigestInfo and `PS` at least eight `0xFF` bytes (§9.2 steps 2–5).
-fn pkcs1v15_encode(hash: Hash, m_hash: &[u8], out: &mut [u8]) -> bool {
-    let prefix = hash.digest_info();
+fn pkcs1v15_encode<H: JwsHash>(m_hash: &[u8], out: &mut [u8]) -> bool {
+    let prefix = &H::DIGEST_INFO;
     let t_len = prefix.len().saturating_add(m_hash.len());
     // Step 3: emLen ≥ tLen + 11.
     let Some(ps_len) = out.len().checked_sub(t_len).and_then(|r| r.checked_sub(3)) else { return false };
-    if ps_len < 8 || m_hash.len() != hash.len() {
+    if ps_len < 8 || m_hash.len() != H::LEN {
         return false;
     }
     let Some((head, rest)) = out.split_at_mut_checked(2) else { return false };
@@ -582,8 +581,8 @@ fn pkcs1v15_encode(hash: Hash, m_hash: &[u8], out: &mut [u8]) -> bool {
 
 /// EMSA-PSS-VERIFY (RFC 8017 §9.1.2 steps 3–14) on the `k`-byte integer `m` (in `em_k`) for a
 /// modulus of `mod_bits` bits. `None` or `Some(false)`: inconsistent.
-fn pss_matches(em_k: &mut [u8], mod_bits: usize, hash: Hash, m_hash: &[u8]) -> Option<bool> {
-    let h_len = hash.len();
+fn pss_matches<H: JwsHash>(em_k: &mut [u8], mod_bits: usize, m_hash: &[u8]) -> Option<bool> {
+    let h_len = H::LEN;
     let s_len = h_len;
     // §8.1.2 step 2c: EM = I2OSP(m, emLen) with emBits = modBits − 1.
     let em_bits = mod_bits.checked_sub(1)?;
@@ -613,7 +612,7 @@ fn pss_matches(em_k: &mut [u8], mod_bits: usize, hash: Hash, m_hash: &[u8]) -> O
         return Some(false);
     }
     // Steps 7–8: DB = maskedDB ⊕ MGF1(H, emLen − hLen − 1), in place.
-    mgf1_xor(hash, h, masked_db);
+    mgf1_xor::<H>(h, masked_db);
     let db = masked_db;
     // Step 9.
     *db.first_mut()? &= keep;
@@ -626,16 +625,16 @@ fn pss_matches(em_k: &mut [u8], mod_bits: usize, hash: Hash, m_hash: &[u8]) -> O
     }
     // Steps 11–14: H' = Hash(0x00×8 ‖ mHash ‖ salt) must equal H.
     let mut h2 = [0u8; MAX_HASH_LEN];
-    hash.digest(&[&[0u8; 8], m_hash, salt], &mut h2);
+    digest_into::<H>(&[&[0u8; 8], m_hash, salt], &mut h2);
     Some(h2.get(..h_len)? == &*h)
 }
 
 /// `out ⊕= MGF1(seed, out.len())` (RFC 8017 Appendix B.2.1).
-fn mgf1_xor(hash: Hash, seed: &[u8], out: &mut [u8]) {
+fn mgf1_xor<H: JwsHash>(seed: &[u8], out: &mut [u8]) {
     let mut block = [0u8; MAX_HASH_LEN];
     let mut counter: u32 = 0;
-    for chunk in out.chunks_mut(hash.len()) {
-        hash.digest(&[seed, &counter.to_be_bytes()], &mut block);
+    for chunk in out.chunks_mut(H::LEN) {
+        digest_into::<H>(&[seed, &counter.to_be_bytes()], &mut block);
         for (o, m) in chunk.iter_mut().zip(block.iter()) {
             *o ^= m;
         }
@@ -649,25 +648,28 @@ impl fmt::Debug for RsaPublicKey {
     }
 }
 
-/// An RSA verification key bound to one algorithm (the key fixes the algorithm).
+/// An RSA verification key bound to one algorithm (the key fixes the algorithm), with that
+/// algorithm's verification chosen once, when the key is made.
 #[derive(Clone)]
 pub(crate) struct RsaKey {
     pub(crate) alg: Algorithm,
     pub(crate) key: RsaPublicKey,
+    verify: VerifyFn,
 }
 
 impl RsaKey {
+    /// Always inlined, like [`verifier`]: a constant `alg` links only its own algorithm.
+    ///
     /// # Errors
     /// [`Error::UnsupportedAlgorithm`] when `alg` is not RS*/PS*.
+    #[inline(always)]
     pub(crate) fn new(alg: Algorithm, key: RsaPublicKey) -> Result<RsaKey, Error> {
-        if params(alg).is_none() {
-            return Err(Error::UnsupportedAlgorithm);
-        }
-        Ok(RsaKey { alg, key })
+        let verify = verifier(alg).ok_or(Error::UnsupportedAlgorithm)?;
+        Ok(RsaKey { alg, key, verify })
     }
 
     pub(crate) fn verify(&self, message: &[u8], signature: &[u8]) -> Result<(), Error> {
-        self.key.verify(self.alg, message, signature)
+        (self.verify)(&self.key, message, signature)
     }
 }
 
@@ -812,14 +814,14 @@ mod tests {
     fn pkcs1_encoding_shape() {
         let mut out = [0u8; 256];
         let h = [0xabu8; 32];
-        assert!(pkcs1v15_encode(Hash::Sha256, &h, &mut out));
+        assert!(pkcs1v15_encode::<sha2::Sha256>(&h, &mut out));
         assert_eq!(&out[..2], &[0, 1]);
         assert!(out[2..256 - 52].iter().all(|&b| b == 0xff));
         assert_eq!(out[256 - 52], 0);
-        assert_eq!(&out[256 - 51..256 - 32], &DIGEST_INFO_SHA256);
+        assert_eq!(&out[256 - 51..256 - 32], &<sha2::Sha256 as JwsHash>::DIGEST_INFO);
         assert_eq!(&out[256 - 32..], &h);
         // Too short for eight bytes of PS.
-        assert!(!pkcs1v15_encode(Hash::Sha256, &h, &mut out[..61]));
-        assert!(pkcs1v15_encode(Hash::Sha256, &h, &mut out[..62]));
+        assert!(!pkcs1v15_encode::<sha2::Sha256>(&h, &mut out[..61]));
+        assert!(pkcs1v15_encode::<sha2::Sha256>(&h, &mut out[..62]));
     }
 }

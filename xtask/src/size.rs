@@ -33,6 +33,108 @@ const BINS: &[(&str, &str)] = &[
     ("sign_json + verify_registered", "bytes"),
 ];
 
+/// RSA and JWK images (issue 10), each measured against a baseline image:
+/// `(label, features, bin, baseline features, baseline bin)`.
+const RSA_ROWS: &[(&str, &str, &str, &str, &str)] = &[
+    (
+        "RS256 signature primitive (RsaPublicKey::new + verify) over SHA-256",
+        "rsa",
+        "rsa_primitive",
+        "rsa",
+        "sha256",
+    ),
+    ("RS256 token verify (verify_registered), RS256-only key", "rsa", "rs256", "rsa", "empty"),
+    ("RS256 added to an HS256 token verifier", "hs,rsa", "verify", "hs", "verify"),
+    ("RS256/384/512 + PS256/384/512 token verify", "rsa", "rsa_all", "rsa", "empty"),
+    ("JWK Set parse + select (with decode_header, JSON reader)", "rsa,jwk", "jwks_parse", "rsa,jwk", "empty"),
+    ("JWK Set import added to an all-RSA token verifier", "rsa,jwk", "rs256_jwks", "rsa", "rsa_all"),
+];
+
+/// Issue 10's flash budgets (thumbv7em, opt-level z): the RS256 primitive over SHA-2, and JWK
+/// Set import over the verifier it feeds.
+const BUDGET_RS256_FLASH: u64 = 8 * 1024;
+const BUDGET_JWKS_FLASH: u64 = 8 * 1024;
+
+/// The bins a feature set can build.
+fn bins_for(features: &str) -> Vec<&'static str> {
+    let has = |f: &str| features.split(',').any(|x| x == f);
+    let mut bins = vec!["empty", "verify"];
+    if has("rsa") {
+        bins.extend(["rsa_primitive", "sha256", "rs256", "rsa_all"]);
+    }
+    if has("jwk") {
+        bins.push("jwks_parse");
+    }
+    if has("rsa") && has("jwk") {
+        bins.push("rs256_jwks");
+    }
+    bins
+}
+
+/// `cargo xtask size` part 2: the RSA and JWK images (issue 10), one table and the budgets.
+/// `quick`: thumbv7em at opt-level z only.
+fn size_rsa(root: &Path, size_tool: &Path, quick: bool) -> Result<(), String> {
+    let targets: Vec<(&str, &str)> = if quick { TARGETS[..1].to_vec() } else { TARGETS.to_vec() };
+    let opts: Vec<(&str, &str)> = if quick { OPTS[..1].to_vec() } else { OPTS.to_vec() };
+    let columns: Vec<(&str, &str, &str, &str)> =
+        targets.iter().flat_map(|&(t, tl)| opts.iter().map(move |&(p, o)| (t, tl, p, o))).collect();
+    let mut feature_sets: Vec<&str> = RSA_ROWS.iter().flat_map(|r| [r.1, r.3]).collect();
+    feature_sets.sort_unstable();
+    feature_sets.dedup();
+    // cells[row][column]: flash and RAM over the baseline.
+    let mut cells: Vec<Vec<Cell>> = vec![vec![None; columns.len()]; RSA_ROWS.len()];
+    for (col, &(target, _, profile, _)) in columns.iter().enumerate() {
+        let mut images: HashMap<(&str, &str), Footprint> = HashMap::new();
+        for &features in &feature_sets {
+            let bins = bins_for(features);
+            let dir = build(root, target, profile, features, &bins)?;
+            for bin in bins {
+                images.insert((features, bin), footprint(size_tool, &dir.join(bin))?);
+            }
+        }
+        for (i, &(_, features, bin, base_features, base_bin)) in RSA_ROWS.iter().enumerate() {
+            if let (Some(image), Some(base)) =
+                (images.get(&(features, bin)), images.get(&(base_features, base_bin)))
+            {
+                cells[i][col] = Some(Footprint {
+                    flash: image.flash.saturating_sub(base.flash),
+                    ram: image.ram.saturating_sub(base.ram),
+                });
+            }
+        }
+    }
+    println!();
+    println!("RSA and JWK Set import (issue 10): flash / static RAM of each image over its baseline:");
+    println!();
+    let header: Vec<String> = columns.iter().map(|c| format!("{} opt {}", c.1, c.3)).collect();
+    println!("| image | over | {} |", header.join(" | "));
+    println!("|---|---|{}", "---:|".repeat(columns.len()));
+    for (i, &(label, _, _, base_features, base_bin)) in RSA_ROWS.iter().enumerate() {
+        let row: Vec<String> = cells[i]
+            .iter()
+            .map(|c| c.map_or_else(|| "–".to_owned(), |f| format!("{} / {} B", kib(f.flash), f.ram)))
+            .collect();
+        println!("| {label} | `{base_bin}` [{base_features}] | {} |", row.join(" | "));
+    }
+    println!();
+    let verdict = |ok: bool| if ok { "met" } else { "NOT met" };
+    if let Some(f) = cells[0][0] {
+        println!(
+            "budget: RS256 verify ≤ 8 KiB flash over SHA-2 (thumbv7em opt z): {} — {}",
+            kib(f.flash),
+            verdict(f.flash <= BUDGET_RS256_FLASH)
+        );
+    }
+    if let Some(f) = cells[5][0] {
+        println!(
+            "budget: JWK Set parsing ≤ 8 KiB flash (thumbv7em opt z, over the verifier it feeds): {} — {}",
+            kib(f.flash),
+            verdict(f.flash <= BUDGET_JWKS_FLASH)
+        );
+    }
+    Ok(())
+}
+
 /// The budgets of issue 4, all for thumbv7em at opt-level z.
 const BUDGET_ALL_FLASH: u64 = 64 * 1024;
 const BUDGET_HS256_FLASH: u64 = 16 * 1024;
@@ -201,6 +303,8 @@ pub fn size(root: &Path, quick: bool) -> Result<(), String> {
         "budget: static RAM ≤ 512 B (thumbv7em opt z, every image): {max_ram} B — {}",
         verdict(max_ram <= BUDGET_RAM)
     );
+
+    size_rsa(root, &size_tool, quick)?;
 
     // Where the bytes of the two flash budgets go. Later builds overwrite the images of a
     // set, so build thumbv7em opt z again (cargo only relinks what changed).

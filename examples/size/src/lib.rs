@@ -105,7 +105,7 @@ fn signing_keys() -> [Option<SigningKey>; 3] {
     ]
 }
 
-fn verifying_keys() -> [Option<VerifyingKey>; 3] {
+fn verifying_keys() -> [Option<VerifyingKey>; 4] {
     [
         #[cfg(feature = "hs")]
         VerifyingKey::hs256(&input(&SECRET)).ok(),
@@ -118,6 +118,11 @@ fn verifying_keys() -> [Option<VerifyingKey>; 3] {
         #[cfg(feature = "eddsa")]
         VerifyingKey::ed25519(&input(&ED25519_PUBLIC)).ok(),
         #[cfg(not(feature = "eddsa"))]
+        None,
+        // With `rsa`: an RS256 key beside the others (what RS256 adds to a verifier).
+        #[cfg(feature = "rsa")]
+        VerifyingKey::rsa(ciphertoken::Algorithm::RS256, &input(&RSA_N), &input(&RSA_E)).ok(),
+        #[cfg(not(feature = "rsa"))]
         None,
     ]
 }
@@ -163,6 +168,99 @@ pub fn verify_registered() {
         let r = ciphertoken::verify_registered(input(&TOKEN), key, &validation, &clock, &mut scratch);
         output_result(r, |(_, claims, payload)| (claims.exp.unwrap_or(0) as u32) ^ payload.len() as u32);
     }
+}
+
+// --- RSA and JWK Set import (issue 10) ------------------------------------------------------
+// Never run, only linked: the key bytes need not form a valid key, volatile reads keep the
+// optimizer from knowing anything about them.
+
+/// A 2048-bit modulus and the exponent 65537.
+#[cfg(feature = "rsa")]
+static RSA_N: [u8; 256] = [0xc3; 256];
+#[cfg(feature = "rsa")]
+static RSA_E: [u8; 3] = [0x01, 0x00, 0x01];
+#[cfg(feature = "rsa")]
+static RSA_SIGNATURE: [u8; 256] = [0x5a; 256];
+#[cfg(feature = "rsa")]
+static RS256: ciphertoken::Algorithm = ciphertoken::Algorithm::RS256;
+/// Read at run time: every RSA algorithm stays linked.
+#[cfg(feature = "rsa")]
+static ANY_RSA: ciphertoken::Algorithm = ciphertoken::Algorithm::PS512;
+#[cfg(feature = "jwk")]
+static JWKS: &[u8] =
+    br#"{"keys":[{"kty":"RSA","kid":"k1","use":"sig","alg":"RS256","n":"w8PD","e":"AQAB"}]}"#;
+
+/// The RS256 signature primitive alone: key preparation and `RsaPublicKey::verify`.
+#[cfg(feature = "rsa")]
+pub fn rsa_primitive() {
+    let key = ciphertoken::rsa::RsaPublicKey::new(&input(&RSA_N), &input(&RSA_E));
+    output_result(key.and_then(|k| k.verify(RS256, input(&CLAIMS_JSON), &input(&RSA_SIGNATURE))), |()| 1);
+}
+
+/// SHA-256 of a message: what RSA's cost is measured over.
+#[cfg(feature = "rsa")]
+pub fn sha256() {
+    use sha2::Digest;
+    // The same inputs as `rsa_primitive`, so that the difference is code alone.
+    let digest = sha2::Sha256::new()
+        .chain_update(input(&CLAIMS_JSON))
+        .chain_update(input(&RSA_N))
+        .chain_update(input(&RSA_E))
+        .chain_update(input(&RSA_SIGNATURE))
+        .finalize();
+    output(digest.iter().fold(0u32, |acc, &b| acc.rotate_left(5) ^ u32::from(b)));
+}
+
+#[cfg(feature = "rsa")]
+fn verify_registered_with(key: &VerifyingKey) {
+    let clock = clock();
+    let validation = Validation::new().issuer(input(&ISS));
+    let mut scratch = [0u8; 1024];
+    let r = ciphertoken::verify_registered(input(&TOKEN), key, &validation, &clock, &mut scratch);
+    output_result(r, |(_, claims, payload)| (claims.exp.unwrap_or(0) as u32) ^ payload.len() as u32);
+}
+
+/// An RS256 token verified with its registered claims (`VerifyingKey::rsa` with RS256 known
+/// at the call, then `verify_registered`): a device that only takes RS256.
+#[cfg(feature = "rsa")]
+pub fn rs256() {
+    match VerifyingKey::rsa(ciphertoken::Algorithm::RS256, &input(&RSA_N), &input(&RSA_E)) {
+        Ok(key) => verify_registered_with(&key),
+        Err(e) => output(e.code()),
+    }
+}
+
+/// The same with the algorithm read at run time: all six RSA algorithms.
+#[cfg(feature = "rsa")]
+pub fn rsa_all() {
+    match VerifyingKey::rsa(input(&ANY_RSA), &input(&RSA_N), &input(&RSA_E)) {
+        Ok(key) => verify_registered_with(&key),
+        Err(e) => output(e.code()),
+    }
+}
+
+/// A JWK Set parsed into a set of 4 and the key selected for a token's header.
+#[cfg(feature = "jwk")]
+pub fn jwks_parse() {
+    let mut scratch = [0u8; 256];
+    let r = ciphertoken::jwk::JwkSet::<4>::from_public(input(&JWKS)).and_then(|set| {
+        let header = ciphertoken::decode_header(input(&TOKEN).as_bytes(), &mut scratch)?;
+        set.select(&header).map(|jwk| jwk.key_type() as u32 ^ set.skipped().total() as u32)
+    });
+    output_result(r, |v| v);
+}
+
+/// An RS256 token verified with the key a JWK Set selects (`verify_registered_with_jwks`).
+#[cfg(all(feature = "rsa", feature = "jwk"))]
+pub fn rs256_jwks() {
+    let clock = clock();
+    let validation = Validation::new().issuer(input(&ISS));
+    let mut scratch = [0u8; 1024];
+    let r = ciphertoken::jwk::JwkSet::<4>::from_public(input(&JWKS)).and_then(|set| {
+        ciphertoken::jwk::verify_registered_with_jwks(input(&TOKEN), &set, &validation, &clock, &mut scratch)
+            .map(|(_, claims, payload)| (claims.exp.unwrap_or(0) as u32) ^ payload.len() as u32)
+    });
+    output_result(r, |v| v);
 }
 
 /// Reads the sink once more and parks the core.
