@@ -174,14 +174,20 @@ struct Row {
     primitive: Option<Cost>,
 }
 
+/// Rows the firmware measures: 4 per signing algorithm (12), 4 for RS256/PS256, 3 for the
+/// JWK Set. Sized by the features, so builds without RSA keep the stack they had.
+const TABLE_ROWS: usize = 12
+    + if cfg!(feature = "rsa") { 4 } else { 0 }
+    + if cfg!(all(feature = "rsa", feature = "jwk")) { 3 } else { 0 };
+
 struct Table {
-    rows: [Option<Row>; 20],
+    rows: [Option<Row>; TABLE_ROWS],
     len: usize,
 }
 
 impl Table {
-    /// Room for every row this firmware measures (19 with all features).
-    const EMPTY: Table = Table { rows: [None; 20], len: 0 };
+    /// Built in place (a constant), not on the stack and then copied.
+    const EMPTY: Table = Table { rows: [None; TABLE_ROWS], len: 0 };
 
     fn push(&mut self, row: Row) {
         if let Some(slot) = self.rows.get_mut(self.len) {
