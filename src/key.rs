@@ -96,7 +96,9 @@ enum Public {
     None(core::convert::Infallible),
 }
 
+/// Always inlined (as [`HmacKey::new`]): a constant `alg` links only its own hash.
 #[cfg(feature = "hs")]
+#[inline(always)]
 fn hmac_secret(alg: Algorithm, secret: &[u8], allow_short: bool) -> Result<Public, Error> {
     if secret.is_empty() || (!allow_short && secret.len() < min_hmac_secret_len(alg)) {
         return Err(Error::KeyTooShort);
@@ -159,6 +161,7 @@ impl SigningKey {
     /// # Errors
     /// [`Error::KeyTooShort`], or [`Error::UnsupportedAlgorithm`] when `alg` is not HMAC.
     #[cfg(feature = "hs")]
+    #[inline(always)]
     pub fn hmac(alg: Algorithm, secret: &[u8]) -> Result<SigningKey, Error> {
         Ok(SigningKey { secret: Public::into_secret(hmac_secret(alg, secret, false)?)?, kid: None })
     }
@@ -345,6 +348,7 @@ impl VerifyingKey {
     /// # Errors
     /// [`Error::KeyTooShort`], [`Error::UnsupportedAlgorithm`].
     #[cfg(feature = "hs")]
+    #[inline(always)]
     pub fn hmac(alg: Algorithm, secret: &[u8]) -> Result<VerifyingKey, Error> {
         Ok(VerifyingKey { public: hmac_secret(alg, secret, false)?, kid: None })
     }

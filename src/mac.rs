@@ -226,41 +226,83 @@ impl<H: Sha2> Keyed<H> {
     }
 }
 
-/// An HMAC key with its pads pre-hashed. Zeroized on drop.
+/// The pre-hashed pads of one key, for one of the three hashes.
 #[derive(Clone)]
-pub(crate) enum HmacKey {
+enum States {
     Sha256(Keyed<Sha256>),
     Sha384(Keyed<Sha384>),
     Sha512(Keyed<Sha512>),
 }
 
+/// Computes a tag with the states of one hash; returns the tag length (0 for states of
+/// another hash, which [`HmacKey::new`] never pairs it with).
+type MacFn = fn(&States, &[&[u8]], &mut [u8; 64]) -> usize;
+
+fn mac_sha256(states: &States, message: &[&[u8]], out: &mut [u8; 64]) -> usize {
+    match states {
+        States::Sha256(k) => {
+            k.mac(message, out);
+            Sha256::OUT
+        }
+        _ => 0,
+    }
+}
+
+fn mac_sha384(states: &States, message: &[&[u8]], out: &mut [u8; 64]) -> usize {
+    match states {
+        States::Sha384(k) => {
+            k.mac(message, out);
+            Sha384::OUT
+        }
+        _ => 0,
+    }
+}
+
+fn mac_sha512(states: &States, message: &[&[u8]], out: &mut [u8; 64]) -> usize {
+    match states {
+        States::Sha512(k) => {
+            k.mac(message, out);
+            Sha512::OUT
+        }
+        _ => 0,
+    }
+}
+
+/// An HMAC key with its pads pre-hashed. Zeroized on drop (by [`Keyed`]).
+///
+/// The tag function is chosen when the key is made, not matched per tag: where the algorithm
+/// is a constant (`SigningKey::hs256`), only SHA-256 is linked, not SHA-384/512.
+#[derive(Clone)]
+pub(crate) struct HmacKey {
+    states: States,
+    mac: MacFn,
+}
+
 impl HmacKey {
-    /// Keys `alg` (an `HS*` algorithm) with `secret`.
+    /// Keys `alg` (an `HS*` algorithm) with `secret`. Always inlined, so that a constant
+    /// `alg` links only its own hash.
+    #[inline(always)]
     pub(crate) fn new(alg: Algorithm, secret: &[u8]) -> Result<HmacKey, Error> {
         match alg {
-            Algorithm::HS256 => Ok(HmacKey::Sha256(Keyed::new(secret))),
-            Algorithm::HS384 => Ok(HmacKey::Sha384(Keyed::new(secret))),
-            Algorithm::HS512 => Ok(HmacKey::Sha512(Keyed::new(secret))),
+            Algorithm::HS256 => Ok(HmacKey { states: States::Sha256(Keyed::new(secret)), mac: mac_sha256 }),
+            Algorithm::HS384 => Ok(HmacKey { states: States::Sha384(Keyed::new(secret)), mac: mac_sha384 }),
+            Algorithm::HS512 => Ok(HmacKey { states: States::Sha512(Keyed::new(secret)), mac: mac_sha512 }),
             _ => Err(Error::UnsupportedAlgorithm),
         }
     }
 
     pub(crate) fn algorithm(&self) -> Algorithm {
-        match self {
-            HmacKey::Sha256(_) => Algorithm::HS256,
-            HmacKey::Sha384(_) => Algorithm::HS384,
-            HmacKey::Sha512(_) => Algorithm::HS512,
+        match self.states {
+            States::Sha256(_) => Algorithm::HS256,
+            States::Sha384(_) => Algorithm::HS384,
+            States::Sha512(_) => Algorithm::HS512,
         }
     }
 
-    /// The tag of the concatenation of `message` parts, in `out[..tag_len]`.
+    /// The tag of the concatenation of `message` parts, in `out[..tag_len]`; returns
+    /// `tag_len` (never 0 for a key made by [`HmacKey::new`]).
     pub(crate) fn mac_parts(&self, message: &[&[u8]], out: &mut [u8; 64]) -> usize {
-        match self {
-            HmacKey::Sha256(k) => k.mac(message, out),
-            HmacKey::Sha384(k) => k.mac(message, out),
-            HmacKey::Sha512(k) => k.mac(message, out),
-        }
-        self.algorithm().signature_len()
+        (self.mac)(&self.states, message, out)
     }
 
     /// Writes the tag of `message` into `out`, returning its length.
@@ -268,6 +310,8 @@ impl HmacKey {
         let mut tag = [0u8; 64];
         let n = self.mac_parts(&[message], &mut tag);
         let result = match (out.get_mut(..n), tag.get(..n)) {
+            // n = 0 cannot happen (see `mac_parts`); refuse rather than sign with nothing.
+            _ if n == 0 => Err(Error::InvalidKey),
             (Some(dst), Some(src)) => {
                 crate::copy_bytes(dst, src);
                 Ok(n)
@@ -283,7 +327,7 @@ impl HmacKey {
         let mut expected = [0u8; 64];
         let n = self.mac_parts(&[message], &mut expected);
         let ok = match expected.get(..n) {
-            Some(e) if tag.len() == n => bool::from(e.ct_eq(tag)),
+            Some(e) if n > 0 && tag.len() == n => bool::from(e.ct_eq(tag)),
             _ => false,
         };
         expected.zeroize();
