@@ -5,10 +5,13 @@
 //! interleaved harness: 41 rounds, each timing a ~4 ms batch of every library of a comparison
 //! in turn, in thread CPU time, medians per library. Seconds instead of minutes, and fair on a
 //! busy machine.
+//!
+//! `CT_BENCH_OPENSSL=1` adds OpenSSL's own RSA verify rate (`openssl speed -seconds 3 rsa2048
+//! rsa4096`, about 12 s, run after the timings) beside ciphertoken's, with the issue-10 budget.
 
 use ciphertoken_benches::{
-    allocations_per_op, cases, criterion_median, interleaved, markdown_table, targets, Case, CountingAlloc,
-    Row, ThreadCpuTime,
+    allocations_per_op, cases, criterion_median, interleaved, markdown_table, openssl_lines, targets, Case,
+    CountingAlloc, Row, ThreadCpuTime,
 };
 use criterion::Criterion;
 use std::path::PathBuf;
@@ -84,6 +87,17 @@ fn main() {
     report.push('\n');
     for line in targets(&rows) {
         report.push_str(&format!("- {line}\n"));
+    }
+    // `CT_BENCH_OPENSSL=1`: OpenSSL's own figures (`openssl speed`), after the timings.
+    if std::env::var_os("CT_BENCH_OPENSSL").is_some_and(|v| v == "1") {
+        match openssl_lines(&rows) {
+            Some(lines) => {
+                for line in lines {
+                    report.push_str(&format!("- {line}\n"));
+                }
+            }
+            None => report.push_str("- openssl speed: could not run `openssl`\n"),
+        }
     }
     println!("\n{report}");
     if let Some(path) = std::env::var_os("CT_BENCH_TABLE") {

@@ -1074,6 +1074,62 @@ pub fn targets(rows: &[Row]) -> Vec<String> {
     out
 }
 
+/// OpenSSL's own RSA verify rate on this machine, from `openssl speed -seconds 3 -mr rsa2048
+/// rsa4096` (OpenSSL divides by CPU user time, as the table's figures are thread CPU time),
+/// beside ciphertoken's prepared-key primitive: one line each. Run after the timings (never
+/// concurrently with them); `None` when `openssl` cannot be run.
+pub fn openssl_lines(rows: &[Row]) -> Option<Vec<String>> {
+    let version = std::process::Command::new("openssl").arg("version").output().ok()?;
+    // "OpenSSL 3.0.19 27 Jan 2026 (Library: ...)" -> "OpenSSL 3.0.19"
+    let version =
+        String::from_utf8_lossy(&version.stdout).split_whitespace().take(2).collect::<Vec<_>>().join(" ");
+    let speed = std::process::Command::new("openssl")
+        .args(["speed", "-seconds", "3", "-mr", "rsa2048", "rsa4096"])
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&speed.stdout);
+    let mut out = Vec::new();
+    // `+F2:<index>:<bits>:<sign/s>:<verify/s>`
+    for line in text.lines().filter_map(|l| l.strip_prefix("+F2:")) {
+        let f: Vec<&str> = line.split(':').collect();
+        let (Some(bits), Some(verify_s)) =
+            (f.get(1).and_then(|b| b.parse::<u32>().ok()), f.get(3).and_then(|v| v.parse::<f64>().ok()))
+        else {
+            continue;
+        };
+        let ossl_ns = 1e9 / verify_s;
+        let algs: &[Alg] = match bits {
+            2048 => &[Alg::RS256, Alg::PS256],
+            4096 => &[Alg::RS256x4096],
+            _ => &[],
+        };
+        for &alg in algs {
+            let Some(o) = rows.iter().find(|r| r.alg == alg && r.op == Op::Verify && r.id == FLOOR_CT_RSA)
+            else {
+                continue;
+            };
+            let ratio = o.ns / ossl_ns;
+            let budget = if bits == 2048 {
+                if ratio <= 3.0 {
+                    " (budget ≤ 3×: met)"
+                } else {
+                    " (budget ≤ 3×: NOT met)"
+                }
+            } else {
+                ""
+            };
+            out.push(format!(
+                "{} verify, prepared key: ciphertoken {} vs {version} `openssl speed rsa{bits}` {verify_s:.0} verify/s = {}: {ratio:.2}×{budget}",
+                alg.name(),
+                fmt_ns(o.ns),
+                fmt_ns(ossl_ns)
+            ));
+        }
+    }
+    Some(out)
+}
+
 /// This thread's CPU time in ns (`CLOCK_THREAD_CPUTIME_ID`): time spent descheduled on a
 /// busy machine does not count.
 pub fn thread_cpu_ns() -> u64 {
