@@ -1,9 +1,12 @@
-//! JSON Web Keys (RFC 7517) for the key types the core implements: `EC` P-256 (RFC 7518
-//! §6.2), `OKP` Ed25519 (RFC 8037 §2) and `oct` (RFC 7518 §6.4), JWK Sets (RFC 7517 §5), and
-//! RFC 7638 thumbprints.
+//! Single JSON Web Keys (RFC 7517) in and out, for the key types the core implements: `EC`
+//! P-256 (RFC 7518 §6.2), `OKP` Ed25519 (RFC 8037 §2), `oct` (RFC 7518 §6.4) and `RSA` public
+//! keys (RFC 7518 §6.3.1, verify only), and RFC 7638 thumbprints.
 //!
-//! The core has no JWK support yet, so this lives in the command. Secret members (`d`, `k`)
-//! are read into zeroizing strings and written into zeroizing buffers.
+//! This parser handles the command's own keys, private ones included (the core's
+//! `ciphertoken::jwk` imports public keys only). `verify` hands a JWK Set to the core's
+//! `JwkSet`; other commands take a set only when it holds one key. RSA thumbprints and public
+//! JWKs are the core's. Secret members (`d`, `k`) are read into zeroizing strings and written
+//! into zeroizing buffers.
 
 use crate::exit::{CliError, Result};
 use crate::keys::{fixed, fixed_secret, AlgArg, Key, Loaded, Material};
@@ -24,6 +27,11 @@ struct Jwk {
     y: Option<String>,
     d: Option<Zeroizing<String>>,
     k: Option<Zeroizing<String>>,
+    n: Option<String>,
+    e: Option<String>,
+    /// RSA private members (RFC 7518 §6.3.2): only their presence matters.
+    p: Option<serde::de::IgnoredAny>,
+    q: Option<serde::de::IgnoredAny>,
     alg: Option<String>,
     kid: Option<String>,
     #[serde(rename = "use")]
@@ -140,10 +148,21 @@ fn from_jwk(jwk: &Jwk, alg_arg: Option<AlgArg>) -> Result<Key> {
             }
             Key::new(Material::Hmac { alg, secret: b64("k", k)? })?
         }
-        other => return Err(CliError::key(format!("unsupported JWK kty {other:?} (EC, OKP, oct)"))),
+        "RSA" => {
+            if jwk.d.is_some() || jwk.p.is_some() || jwk.q.is_some() {
+                return Err(CliError::key(crate::keys::RSA_VERIFY_ONLY));
+            }
+            if let Some(a) = jwk_alg.filter(|a| !a.is_rsa()) {
+                return Err(CliError::key(format!("JWK alg {a} does not fit an RSA key")));
+            }
+            let n = b64("n", required("n", &jwk.n)?)?;
+            let e = b64("e", required("e", &jwk.e)?)?;
+            Key::rsa(&n, &e, jwk_alg)?
+        }
+        other => return Err(CliError::key(format!("unsupported JWK kty {other:?} (EC, OKP, RSA, oct)"))),
     };
     if let Some(a) = jwk_alg {
-        if a != key.alg() {
+        if Some(a) != key.alg() {
             return Err(CliError::key(format!("JWK alg {a} does not fit a {kty} key")));
         }
     }
@@ -176,12 +195,33 @@ fn required_members(key: &Key) -> Result<Vec<(&'static str, Zeroizing<String>)>>
             let p = key.public_bytes()?.unwrap_or_default();
             vec![("crv", s("Ed25519")), ("kty", s("OKP")), ("x", enc(&p))]
         }
+        Material::RsaPublic { key: rsa, .. } => {
+            let (mut n, mut e) = ([0u8; 512], [0u8; 8]);
+            let n = rsa.write_modulus(&mut n).map_err(|err| CliError::key_material(err, "RSA modulus"))?;
+            let e = rsa.write_exponent(&mut e).map_err(|err| CliError::key_material(err, "RSA exponent"))?;
+            vec![("e", enc(e)), ("kty", s("RSA")), ("n", enc(n))]
+        }
     })
+}
+
+/// The core's RFC 7638 thumbprint (`ciphertoken::jwk::thumbprint_b64`) of a public key.
+pub fn core_thumbprint(vk: &ciphertoken::VerifyingKey) -> Result<String> {
+    let mut out = [0u8; 43];
+    let text = ciphertoken::jwk::thumbprint_b64(vk, &mut out)
+        .map_err(|e| CliError::key_material(e, "thumbprint"))?;
+    Ok(text.to_owned())
 }
 
 /// RFC 7638 §3: base64url(SHA-256(the required members, sorted, no white space)). Every
 /// value here is base64url or a fixed name, so no JSON escaping is needed (§3.3).
 pub fn thumbprint(key: &Key) -> Result<String> {
+    if let Some(rsa) = key.rsa_key() {
+        // The algorithm is not part of the thumbprint (RFC 7638 §3.2): any RSA one builds it.
+        let alg = key.alg().unwrap_or(Algorithm::RS256);
+        let vk = ciphertoken::VerifyingKey::from_rsa(alg, rsa.clone())
+            .map_err(|e| CliError::key_material(e, "RSA key"))?;
+        return core_thumbprint(&vk);
+    }
     let members = required_members(key)?;
     // Reserved up front: a growing String would leave unzeroized copies of `k` behind.
     let mut json = Zeroizing::new(String::with_capacity(512));
@@ -219,7 +259,9 @@ pub fn to_jwk(key: &Key) -> Result<Zeroizing<String>> {
     let kid = key.kid_or_thumbprint()?;
     let kid_json = serde_json::to_string(&kid).map_err(|e| CliError::internal(e.to_string()))?;
     members.push(("kid", Zeroizing::new(kid_json)));
-    members.push(("alg", quoted(key.alg().name())));
+    if let Some(alg) = key.alg() {
+        members.push(("alg", quoted(alg.name())));
+    }
     members.push(("use", quoted("sig")));
     let mut out = Zeroizing::new(String::with_capacity(1024));
     out.push_str("{\n");

@@ -83,6 +83,12 @@ pub struct ExportCArgs {
 
 /// Fresh key material from the OS RNG.
 fn generate(alg: AlgArg) -> Result<Key> {
+    if alg.algorithm().is_rsa() {
+        return Err(CliError::usage(
+            "ciphertoken does not make RSA keys: RSA is verify-only here (tokens from identity \
+             providers); use es256 or ed25519 for your own keys",
+        ));
+    }
     let rng_error = |e: rand_core::Error| CliError::io(format!("OS random number generator: {e}"));
     let algorithm = alg.algorithm();
     let material = match alg {
@@ -113,6 +119,9 @@ fn generate(alg: AlgArg) -> Result<Key> {
             let mut seed = Zeroizing::new([0u8; 32]);
             OsRng.try_fill_bytes(&mut seed[..]).map_err(rng_error)?;
             Material::Ed25519Private(seed)
+        }
+        AlgArg::Rs256 | AlgArg::Rs384 | AlgArg::Rs512 | AlgArg::Ps256 | AlgArg::Ps384 | AlgArg::Ps512 => {
+            return Err(CliError::internal("RSA keygen refused above"));
         }
     };
     let mut key = Key::new(material)?;
@@ -156,7 +165,7 @@ fn emit_key(ctx: Ctx, key: &Key, format: OutFormat, out: Option<&Path>, force: b
     let enc = key.encode(format)?;
     let secret = key.is_secret();
     let mut v = json!({
-        "alg": key.alg().name(),
+        "alg": key.alg().map(Algorithm::name),
         "kid": key.kid_or_thumbprint()?,
         "format": format_name(format),
         "private": secret,
@@ -167,7 +176,11 @@ fn emit_key(ctx: Ctx, key: &Key, format: OutFormat, out: Option<&Path>, force: b
             v["file"] = Value::String(path.display().to_string());
             let mode = if secret { " (mode 0600)" } else { "" };
             let what = if secret { "private" } else { "public" };
-            io::note(&format!("ciphertoken: wrote {} {what} key to {}{mode}", key.alg(), path.display()));
+            io::note(&format!(
+                "ciphertoken: wrote {} {what} key to {}{mode}",
+                key.alg_name(),
+                path.display()
+            ));
         }
         None if ctx.json => {
             v["key"] = encoded_json(&enc.bytes, enc.binary, format);
@@ -200,7 +213,7 @@ pub fn keygen(ctx: Ctx, a: &KeygenArgs) -> Result<()> {
     } else if a.out.is_some() {
         io::print_line(&kid)
     } else {
-        io::note(&format!("ciphertoken: {} key, kid {kid}", key.alg()));
+        io::note(&format!("ciphertoken: {} key, kid {kid}", key.alg_name()));
         Ok(())
     }
 }
@@ -210,9 +223,12 @@ pub fn key(ctx: Ctx, cmd: &KeyCommand) -> Result<()> {
         KeyCommand::Pub(a) => {
             let key = a.key.load()?;
             let public = key.public()?.ok_or_else(|| CliError::key("an HMAC secret has no public key"))?;
-            let v = emit_key(ctx, &public, a.to, a.out.as_deref(), a.force)?;
+            let mut v = emit_key(ctx, &public, a.to, a.out.as_deref(), a.force)?;
             if ctx.json {
+                add_rsa_info(&public, &mut v);
                 io::print_line(&json_text(&v))?;
+            } else {
+                note_rsa_info(&public, None);
             }
             Ok(())
         }
@@ -228,14 +244,38 @@ pub fn key(ctx: Ctx, cmd: &KeyCommand) -> Result<()> {
             let key = key.load()?;
             let thumbprint = key.thumbprint()?;
             if ctx.json {
-                let v = json!({ "alg": key.alg().name(), "thumbprint": thumbprint, "kid": key.kid });
+                let mut v = json!({ "alg": key.alg().map(Algorithm::name), "thumbprint": thumbprint,
+                                    "kid": key.kid });
+                add_rsa_info(&key, &mut v);
                 io::print_line(&json_text(&v))
             } else {
+                note_rsa_info(&key, Some(&thumbprint));
                 io::print_line(&thumbprint)
             }
         }
         KeyCommand::ExportC(a) => export_c(ctx, a),
     }
+}
+
+/// For an RSA key: `kty`, `bits` and `e` in the JSON description (the thumbprint, i.e. the
+/// `kid` of a key without one, is the core's, see [`crate::jwk::thumbprint`]).
+fn add_rsa_info(key: &Key, v: &mut Value) {
+    if let Some((bits, e)) = key.rsa_info() {
+        v["kty"] = "RSA".into();
+        v["bits"] = bits.into();
+        v["e"] = e.into();
+    }
+}
+
+/// For an RSA key: its size, exponent and thumbprint on stderr (stdout stays the data).
+fn note_rsa_info(key: &Key, thumbprint: Option<&str>) {
+    let Some((bits, e)) = key.rsa_info() else { return };
+    let thumbprint = match thumbprint {
+        Some(t) => t.to_owned(),
+        None => key.thumbprint().unwrap_or_default(),
+    };
+    let alg = key.alg().map_or_else(|| "no alg: verify needs --alg".to_owned(), |a| a.name().to_owned());
+    io::note(&format!("ciphertoken: RSA {bits}-bit public key, e = {e}, {alg}, thumbprint {thumbprint}"));
 }
 
 fn is_c_identifier(name: &str) -> bool {
@@ -261,7 +301,7 @@ fn c_string(s: &str) -> String {
 }
 
 fn c_loader(key: &Key, secret: bool) -> &'static str {
-    match (key.alg(), secret) {
+    match (key.alg().unwrap_or(Algorithm::EdDSA), secret) {
         (Algorithm::HS256, _) => "ct_key_hs256",
         (Algorithm::HS384, _) => "ct_key_hs384",
         (Algorithm::HS512, _) => "ct_key_hs512",
@@ -280,6 +320,11 @@ fn export_c(ctx: Ctx, a: &ExportCArgs) -> Result<()> {
         )));
     }
     let key = a.key.load()?;
+    if key.is_rsa() {
+        return Err(CliError::key(
+            "export-c does not export RSA keys yet (ct_key_rs256_public and friends take n and e)",
+        ));
+    }
     let bytes: Zeroizing<Vec<u8>> = match (key.is_hmac(), a.secret) {
         (true, false) => {
             return Err(CliError::key(
@@ -295,7 +340,7 @@ fn export_c(ctx: Ctx, a: &ExportCArgs) -> Result<()> {
     };
     let upper = a.name.to_ascii_uppercase();
     let kid = key.kid_or_thumbprint()?;
-    let alg = key.alg().name();
+    let alg = key.alg_name();
     let loader = c_loader(&key, a.secret);
     // Reserved up front: a growing String would leave unzeroized copies of a secret behind.
     let mut c = Zeroizing::new(String::with_capacity(2048 + 6 * bytes.len()));

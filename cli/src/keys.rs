@@ -6,7 +6,8 @@
 
 use crate::exit::{CliError, Result};
 use crate::{io, jwk, pkcs};
-use ciphertoken::{Algorithm, SigningKey, VerifyingKey};
+use ciphertoken::rsa::RsaPublicKey;
+use ciphertoken::{Algorithm, Error as CoreError, SigningKey, VerifyingKey};
 use clap::{Args, ValueEnum};
 use zeroize::Zeroizing;
 
@@ -19,6 +20,13 @@ pub enum AlgArg {
     Es256,
     #[value(alias = "eddsa")]
     Ed25519,
+    /// RSA keys are verify-only: `--alg` names the algorithm an RSA public key is for.
+    Rs256,
+    Rs384,
+    Rs512,
+    Ps256,
+    Ps384,
+    Ps512,
 }
 
 impl AlgArg {
@@ -29,9 +37,25 @@ impl AlgArg {
             AlgArg::Hs512 => Algorithm::HS512,
             AlgArg::Es256 => Algorithm::ES256,
             AlgArg::Ed25519 => Algorithm::EdDSA,
+            AlgArg::Rs256 => Algorithm::RS256,
+            AlgArg::Rs384 => Algorithm::RS384,
+            AlgArg::Rs512 => Algorithm::RS512,
+            AlgArg::Ps256 => Algorithm::PS256,
+            AlgArg::Ps384 => Algorithm::PS384,
+            AlgArg::Ps512 => Algorithm::PS512,
         }
     }
 }
+
+/// Why an RSA key needs `--alg`: the key fixes the algorithm (RFC 8725 §3.1).
+pub const RSA_NEEDS_ALG: &str = "an RSA key does not say which algorithm it is for: pass --alg \
+     rs256|rs384|rs512|ps256|ps384|ps512 (the key fixes the algorithm, never the token's header; \
+     RFC 8725 §3.1)";
+
+/// The refusal of RSA private keys: verify only.
+pub const RSA_VERIFY_ONLY: &str = "RSA keys are verify-only here: ciphertoken checks RS256..PS512 \
+     tokens from identity providers but does not sign with RSA; give it the public key \
+     (openssl pkey -in KEY -pubout)";
 
 /// How a key is encoded on input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -39,7 +63,8 @@ pub enum InFormat {
     /// PEM if it starts with `-----BEGIN`, JWK/JWKS if it is a JSON object, DER if it parses
     /// as PKCS#8/SPKI/SEC1, raw bytes otherwise (needs --alg).
     Auto,
-    /// PEM: PKCS#8 `PRIVATE KEY`, SEC1 `EC PRIVATE KEY`, SPKI `PUBLIC KEY`.
+    /// PEM: PKCS#8 `PRIVATE KEY`, SEC1 `EC PRIVATE KEY`, SPKI `PUBLIC KEY`, PKCS#1
+    /// `RSA PUBLIC KEY`.
     Pem,
     /// DER: PKCS#8, SPKI or SEC1.
     Der,
@@ -78,7 +103,8 @@ pub struct KeyArgs {
     /// How the key is encoded
     #[arg(long, value_enum, value_name = "FORMAT", default_value_t = InFormat::Auto)]
     pub key_format: InFormat,
-    /// Algorithm of a raw key (or of an `oct` JWK without `alg`); must match any other key
+    /// Algorithm of a raw key, of an RSA public key (PEM/DER, or a JWK without `alg`) or of an
+    /// `oct` JWK without `alg`; must match any other key
     #[arg(long = "alg", value_enum, value_name = "ALG", ignore_case = true)]
     pub alg: Option<AlgArg>,
     /// The raw key is a public key (an Ed25519 public key, or a P-256 point), not a private one
@@ -152,28 +178,64 @@ impl KeyArgs {
     /// Loads one key or a JWK Set.
     pub fn load_any(&self) -> Result<Loaded> {
         let (bytes, what) = self.read()?;
-        let loaded = decode(&bytes, self.key_format, self.alg, self.public)
+        self.decode_read(&bytes, &what)
+    }
+
+    fn decode_read(&self, bytes: &[u8], what: &str) -> Result<Loaded> {
+        let mut loaded = decode(bytes, self.key_format, self.alg, self.public)
             .map_err(|e| CliError { message: format!("{what}: {}", e.message), ..e })?;
-        let keys: Vec<&Key> = match &loaded {
+        let keys: Vec<&mut Key> = match &mut loaded {
             Loaded::One(k) => vec![k],
-            Loaded::Set(ks) => ks.iter().collect(),
+            Loaded::Set(ks) => ks.iter_mut().collect(),
         };
         if keys.iter().any(|k| k.is_secret()) {
             self.warn_if_readable_by_others();
         }
         if let Some(want) = self.alg {
             for k in keys {
-                if k.alg() != want.algorithm() {
-                    return Err(CliError::key(format!(
-                        "{what}: --alg {} does not match the key's algorithm {}",
-                        want.algorithm(),
-                        k.alg()
-                    )));
-                }
+                k.fix_alg(want.algorithm())
+                    .map_err(|e| CliError { message: format!("{what}: {}", e.message), ..e })?;
             }
         }
         Ok(loaded)
     }
+
+    /// Loads the key(s) for `verify`: one key, or a JWK Set document for the core's
+    /// [`ciphertoken::jwk::JwkSet`] to select from.
+    pub fn load_for_verify(&self) -> Result<ForVerify> {
+        let (bytes, what) = self.read()?;
+        if matches!(self.key_format, InFormat::Auto | InFormat::Jwk)
+            && looks_like_json(&bytes)
+            && is_jwk_set(&bytes)
+        {
+            return Ok(ForVerify::Set { doc: bytes, what });
+        }
+        match self.decode_read(&bytes, &what)? {
+            Loaded::One(k) => Ok(ForVerify::One(k)),
+            // Not reached: a set is recognised above.
+            Loaded::Set(_) => Err(CliError::internal("JWK Set not recognised")),
+        }
+    }
+}
+
+/// Whether a JSON document is a JWK Set (has a `keys` member). Members are skipped, never
+/// copied (a private JWK's `d` stays where it is).
+fn is_jwk_set(bytes: &[u8]) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        keys: Option<serde::de::IgnoredAny>,
+    }
+    serde_json::from_slice::<Probe>(bytes).is_ok_and(|p| p.keys.is_some())
+}
+
+/// What `verify` checks a token with.
+pub enum ForVerify {
+    One(Key),
+    /// A JWK Set document (public keys), with a description of where it came from.
+    Set {
+        doc: Zeroizing<Vec<u8>>,
+        what: String,
+    },
 }
 
 /// One key, or a JWK Set.
@@ -195,6 +257,12 @@ pub enum Material {
     /// An Ed25519 seed (RFC 8032 §5.1.5).
     Ed25519Private(Zeroizing<[u8; 32]>),
     Ed25519Public([u8; 32]),
+    /// An RSA public key (verify only) and the algorithm it is for, once known: PEM and DER
+    /// carry none (`--alg` gives it), a JWK may carry `alg`.
+    RsaPublic {
+        alg: Option<Algorithm>,
+        key: Box<RsaPublicKey>,
+    },
 }
 
 /// A validated key and the `kid` its JWK carried, if any.
@@ -206,6 +274,10 @@ pub struct Key {
 impl Key {
     pub fn new(material: Material) -> Result<Key> {
         let key = Key { material, kid: None };
+        if let Material::RsaPublic { alg: None, .. } = key.material {
+            // Prepared (so validated) by `Key::rsa`; no algorithm to check yet.
+            return Ok(key);
+        }
         // Validate now: every later use can rely on the material being accepted by the core.
         key.verifying_key()?;
         if key.is_secret() {
@@ -214,17 +286,94 @@ impl Key {
         Ok(key)
     }
 
-    pub fn alg(&self) -> Algorithm {
-        match &self.material {
-            Material::Hmac { alg, .. } => *alg,
-            Material::Es256Private(_) | Material::Es256Public(_) => Algorithm::ES256,
-            Material::Ed25519Private(_) | Material::Ed25519Public(_) => Algorithm::EdDSA,
+    /// An RSA public key from its modulus and exponent (big-endian), prepared by the core
+    /// (2048 to 4096 bits, odd modulus, odd exponent 3 <= e < 2^33).
+    pub fn rsa(n: &[u8], e: &[u8], alg: Option<Algorithm>) -> Result<Key> {
+        let key = RsaPublicKey::new(n, e).map_err(|err| match err {
+            CoreError::KeyTooShort => CliError {
+                message: format!(
+                    "RSA key too short: {}-bit modulus; at least 2048 bits are required (RFC 7518 §3.3)",
+                    bit_len(n)
+                ),
+                ..CliError::key_material(err, "RSA key")
+            },
+            other => CliError {
+                message: format!(
+                    "not an acceptable RSA public key ({other}): the modulus must be odd and of 2048 \
+                     to 4096 bits ({} here), the exponent odd, at least 3 and below 2^33",
+                    bit_len(n)
+                ),
+                ..CliError::key_material(other, "RSA key")
+            },
+        })?;
+        if let Some(a) = alg.filter(|a| !a.is_rsa()) {
+            return Err(CliError::key(format!("an RSA key cannot be used for {a} (RS256..PS512 only)")));
         }
+        Key::new(Material::RsaPublic { alg, key: Box::new(key) })
+    }
+
+    /// The key's algorithm; `None` for an RSA key whose algorithm was not given yet.
+    pub fn alg(&self) -> Option<Algorithm> {
+        match &self.material {
+            Material::Hmac { alg, .. } => Some(*alg),
+            Material::Es256Private(_) | Material::Es256Public(_) => Some(Algorithm::ES256),
+            Material::Ed25519Private(_) | Material::Ed25519Public(_) => Some(Algorithm::EdDSA),
+            Material::RsaPublic { alg, .. } => *alg,
+        }
+    }
+
+    /// The algorithm's name, or `RSA` for an RSA key without one.
+    pub fn alg_name(&self) -> &'static str {
+        self.alg().map_or("RSA", Algorithm::name)
+    }
+
+    /// Gives an RSA key without algorithm `want`; for every other key, checks that `want` is
+    /// the key's algorithm.
+    pub fn fix_alg(&mut self, want: Algorithm) -> Result<()> {
+        if let Material::RsaPublic { alg: alg @ None, .. } = &mut self.material {
+            if !want.is_rsa() {
+                return Err(CliError::key(format!(
+                    "--alg {want} does not fit an RSA key (rs256, rs384, rs512, ps256, ps384, ps512)"
+                )));
+            }
+            *alg = Some(want);
+            return Ok(());
+        }
+        match self.alg() {
+            Some(mine) if mine == want => Ok(()),
+            mine => Err(CliError::key(format!(
+                "--alg {want} does not match the key's algorithm {}",
+                mine.map_or("RSA", Algorithm::name)
+            ))),
+        }
+    }
+
+    /// The RSA modulus size in bits and the public exponent; `None` for other keys.
+    pub fn rsa_info(&self) -> Option<(usize, u64)> {
+        match &self.material {
+            Material::RsaPublic { key, .. } => Some((key.modulus_bits(), key.exponent())),
+            _ => None,
+        }
+    }
+
+    /// The RSA public key, `None` for other keys.
+    pub fn rsa_key(&self) -> Option<&RsaPublicKey> {
+        match &self.material {
+            Material::RsaPublic { key, .. } => Some(key),
+            _ => None,
+        }
+    }
+
+    pub fn is_rsa(&self) -> bool {
+        matches!(self.material, Material::RsaPublic { .. })
     }
 
     /// HMAC secrets and private keys.
     pub fn is_secret(&self) -> bool {
-        !matches!(self.material, Material::Es256Public(_) | Material::Ed25519Public(_))
+        !matches!(
+            self.material,
+            Material::Es256Public(_) | Material::Ed25519Public(_) | Material::RsaPublic { .. }
+        )
     }
 
     pub fn is_hmac(&self) -> bool {
@@ -240,6 +389,7 @@ impl Key {
             Material::Es256Public(_) | Material::Ed25519Public(_) => {
                 return Err(CliError::key("this is a public key; signing needs the private key"));
             }
+            Material::RsaPublic { .. } => return Err(CliError::key(RSA_VERIFY_ONLY)),
         };
         key.map_err(|e| CliError::key_material(e, "the key is not accepted"))
     }
@@ -253,6 +403,8 @@ impl Key {
             Material::Es256Private(_) | Material::Ed25519Private(_) => {
                 return Ok(self.signing_key()?.verifying_key());
             }
+            Material::RsaPublic { alg: Some(alg), key } => VerifyingKey::from_rsa(*alg, (**key).clone()),
+            Material::RsaPublic { alg: None, .. } => return Err(CliError::key(RSA_NEEDS_ALG)),
         };
         key.map_err(|e| CliError::key_material(e, "the key is not accepted"))
     }
@@ -261,6 +413,7 @@ impl Key {
     pub fn public_bytes(&self) -> Result<Option<Vec<u8>>> {
         match &self.material {
             Material::Hmac { .. } => Ok(None),
+            Material::RsaPublic { .. } => Err(rsa_has_no_raw_form()),
             Material::Es256Public(p) => Ok(Some(p.to_vec())),
             Material::Ed25519Public(p) => Ok(Some(p.to_vec())),
             Material::Es256Private(_) | Material::Ed25519Private(_) => {
@@ -274,9 +427,13 @@ impl Key {
 
     /// The public half of an asymmetric key (keeping the `kid`); `None` for HMAC.
     pub fn public(&self) -> Result<Option<Key>> {
+        if let Material::RsaPublic { alg, key } = &self.material {
+            let material = Material::RsaPublic { alg: *alg, key: key.clone() };
+            return Ok(Some(Key { material, kid: self.kid.clone() }));
+        }
         let Some(bytes) = self.public_bytes()? else { return Ok(None) };
         let material = match self.alg() {
-            Algorithm::ES256 => Material::Es256Public(fixed(&bytes)?),
+            Some(Algorithm::ES256) => Material::Es256Public(fixed(&bytes)?),
             _ => Material::Ed25519Public(fixed(&bytes)?),
         };
         Ok(Some(Key { material, kid: self.kid.clone() }))
@@ -304,6 +461,7 @@ impl Key {
             Material::Es256Public(_) | Material::Ed25519Public(_) => {
                 Zeroizing::new(self.public_bytes()?.unwrap_or_default())
             }
+            Material::RsaPublic { .. } => return Err(rsa_has_no_raw_form()),
         })
     }
 
@@ -330,6 +488,20 @@ impl Key {
 pub struct Encoded {
     pub bytes: Zeroizing<Vec<u8>>,
     pub binary: bool,
+}
+
+fn rsa_has_no_raw_form() -> CliError {
+    CliError::usage("an RSA key has no raw or SEC1 form; use pem, pkcs8 (SPKI DER) or jwk")
+}
+
+/// The length in bits of a big-endian unsigned integer.
+fn bit_len(n: &[u8]) -> usize {
+    let start = n.iter().position(|&b| b != 0).unwrap_or(n.len());
+    let rest = n.get(start..).unwrap_or_default();
+    match rest.first() {
+        Some(top) => (rest.len() - 1) * 8 + (8 - top.leading_zeros() as usize),
+        None => 0,
+    }
 }
 
 pub fn fixed<const N: usize>(bytes: &[u8]) -> Result<[u8; N]> {
@@ -411,6 +583,15 @@ fn from_raw(bytes: &[u8], alg: Option<AlgArg>, public: bool) -> Result<Key> {
         }
         (AlgArg::Ed25519, false) => Material::Ed25519Private(fixed_secret(bytes)?),
         (AlgArg::Ed25519, true) => Material::Ed25519Public(fixed(bytes)?),
+        (
+            AlgArg::Rs256 | AlgArg::Rs384 | AlgArg::Rs512 | AlgArg::Ps256 | AlgArg::Ps384 | AlgArg::Ps512,
+            _,
+        ) => {
+            return Err(CliError::usage(
+                "an RSA key has no raw form: give its public key as PEM (PUBLIC KEY or RSA PUBLIC KEY), \
+                 DER or a JWK",
+            ));
+        }
     };
     Key::new(material)
 }

@@ -1,9 +1,10 @@
 //! PEM (RFC 7468), PKCS#8 (RFC 5208/5958), SPKI (RFC 5280 §4.1.2.7) and SEC1 (RFC 5915)
-//! encodings of P-256 (RFC 5480) and Ed25519 (RFC 8410) keys. Command-line only: none of
-//! this reaches the core's dependency graph.
+//! encodings of P-256 (RFC 5480) and Ed25519 (RFC 8410) keys, and RSA public keys (SPKI with
+//! rsaEncryption, PKCS#1 `RSAPublicKey`, RFC 8017 A.1.1) for verification. Command-line only:
+//! none of this reaches the core's dependency graph.
 
 use crate::exit::{CliError, Result};
-use crate::keys::{fixed, fixed_secret, Key, Material};
+use crate::keys::{fixed, fixed_secret, Key, Material, RSA_VERIFY_ONLY};
 use der::asn1::{BitStringRef, ObjectIdentifier, OctetStringRef};
 use der::pem::LineEnding;
 use der::{Decode, Encode};
@@ -23,10 +24,31 @@ const RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1
 
 fn unsupported_oid(oid: ObjectIdentifier) -> CliError {
     if oid == RSA {
-        CliError::key("RSA keys are not supported by this command (ES256, Ed25519 and HMAC only)")
+        CliError::key(RSA_VERIFY_ONLY)
     } else {
-        CliError::key(format!("unsupported key algorithm OID {oid} (P-256 and Ed25519 only)"))
+        CliError::key(format!("unsupported key algorithm OID {oid} (P-256, Ed25519, RSA public keys)"))
     }
+}
+
+/// A PKCS#1 `RSAPublicKey` (RFC 8017 A.1.1): `SEQUENCE { modulus INTEGER, publicExponent
+/// INTEGER }`, prepared by the core.
+fn from_pkcs1_public(der: &[u8]) -> Result<Key> {
+    let key = pkcs1::RsaPublicKey::from_der(der)
+        .map_err(|e| CliError::key(format!("bad PKCS#1 RSA public key: {e}")))?;
+    Key::rsa(key.modulus.as_bytes(), key.public_exponent.as_bytes(), None)
+}
+
+/// The PKCS#1 `RSAPublicKey` DER of an RSA key.
+fn pkcs1_public_der(key: &Key) -> Result<Vec<u8>> {
+    let rsa = key.rsa_key().ok_or_else(|| CliError::internal("not an RSA key"))?;
+    let (mut n, mut e) = ([0u8; 512], [0u8; 8]);
+    let n = rsa.write_modulus(&mut n).map_err(|e| CliError::key_material(e, "RSA modulus"))?;
+    let e = rsa.write_exponent(&mut e).map_err(|e| CliError::key_material(e, "RSA exponent"))?;
+    let public = pkcs1::RsaPublicKey {
+        modulus: der::asn1::UintRef::new(n).map_err(der_error)?,
+        public_exponent: der::asn1::UintRef::new(e).map_err(der_error)?,
+    };
+    public.to_der().map_err(der_error)
 }
 
 /// The PEM blocks of `text`: `(label, whole block)`.
@@ -64,7 +86,8 @@ pub fn from_pem(bytes: &[u8]) -> Result<Key> {
         "ENCRYPTED PRIVATE KEY" => Err(CliError::key(
             "encrypted PKCS#8 keys are not supported; decrypt first (openssl pkcs8 -in K -out K2)",
         )),
-        "RSA PRIVATE KEY" | "RSA PUBLIC KEY" => Err(unsupported_oid(RSA)),
+        "RSA PUBLIC KEY" => from_pkcs1_public(&der),
+        "RSA PRIVATE KEY" => Err(CliError::key(RSA_VERIFY_ONLY)),
         other => Err(CliError::key(format!("unsupported PEM block `{other}`"))),
     }
 }
@@ -80,7 +103,10 @@ pub fn from_der(der: &[u8]) -> Result<Key> {
     if let Ok(key) = from_sec1(der) {
         return Ok(key);
     }
-    Err(CliError::key("not a DER PKCS#8, SPKI or SEC1 key"))
+    if pkcs1::RsaPublicKey::from_der(der).is_ok() {
+        return from_pkcs1_public(der);
+    }
+    Err(CliError::key("not a DER PKCS#8, SPKI, SEC1 or PKCS#1 RSA public key"))
 }
 
 fn from_pkcs8(der: &[u8]) -> Result<Key> {
@@ -149,6 +175,13 @@ fn from_spki_ref(spki: &SubjectPublicKeyInfoRef<'_>) -> Result<Key> {
     if oid == ED25519 {
         return Key::new(Material::Ed25519Public(fixed(bits)?));
     }
+    if oid == RSA {
+        // RFC 3279 §2.3.1: the parameters are NULL (absent is tolerated, as OpenSSL does).
+        if spki.algorithm.parameters.is_some_and(|p| !p.is_null()) {
+            return Err(CliError::key("rsaEncryption SPKI parameters must be NULL (RFC 3279 §2.3.1)"));
+        }
+        return from_pkcs1_public(bits);
+    }
     Err(unsupported_oid(oid))
 }
 
@@ -169,7 +202,9 @@ pub fn to_der(key: &Key) -> Result<Zeroizing<Vec<u8>>> {
             let doc = ed25519_pkcs8(s)?;
             Ok(Zeroizing::new(doc.as_bytes().to_vec()))
         }
-        Material::Es256Public(_) | Material::Ed25519Public(_) => Ok(Zeroizing::new(spki_der(key)?)),
+        Material::Es256Public(_) | Material::Ed25519Public(_) | Material::RsaPublic { .. } => {
+            Ok(Zeroizing::new(spki_der(key)?))
+        }
         Material::Hmac { .. } => Err(hmac_has_no_der()),
     }
 }
@@ -185,9 +220,16 @@ fn ed25519_pkcs8(seed: &[u8; 32]) -> Result<SecretDocument> {
 }
 
 fn spki_der(key: &Key) -> Result<Vec<u8>> {
-    let public = key.public_bytes()?.ok_or_else(hmac_has_no_der)?;
+    let public = match key.material {
+        Material::RsaPublic { .. } => pkcs1_public_der(key)?,
+        _ => key.public_bytes()?.ok_or_else(hmac_has_no_der)?,
+    };
     let params;
     let algorithm = match key.material {
+        Material::RsaPublic { .. } => {
+            params = der::asn1::AnyRef::from(der::asn1::Null);
+            AlgorithmIdentifierRef { oid: RSA, parameters: Some(params) }
+        }
         Material::Es256Private(_) | Material::Es256Public(_) => {
             params = der::asn1::AnyRef::from(&SECP256R1);
             AlgorithmIdentifierRef { oid: EC_PUBLIC_KEY, parameters: Some(params) }
@@ -212,7 +254,7 @@ pub fn to_pem(key: &Key) -> Result<Zeroizing<String>> {
         Material::Ed25519Private(s) => {
             ed25519_pkcs8(s)?.to_pem("PRIVATE KEY", LineEnding::LF).map_err(der_error)
         }
-        Material::Es256Public(_) | Material::Ed25519Public(_) => {
+        Material::Es256Public(_) | Material::Ed25519Public(_) | Material::RsaPublic { .. } => {
             let der = spki_der(key)?;
             der::pem::encode_string("PUBLIC KEY", LineEnding::LF, &der).map(Zeroizing::new).map_err(der_error)
         }

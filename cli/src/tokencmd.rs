@@ -3,11 +3,12 @@
 use crate::claims::{self, ClaimsArgs};
 use crate::exit::{CliError, Exit, Result};
 use crate::io;
-use crate::keys::{Key, KeyArgs, Loaded, Material};
+use crate::keys::{AlgArg, ForVerify, Key, KeyArgs, Material, RSA_NEEDS_ALG};
 use crate::time::{self, TimeArg};
 use crate::Ctx;
+use ciphertoken::jwk::{JwkSet, KeyType};
 use ciphertoken::{
-    base64url, decode_header, max_token_len, sign_json, verify_registered, verify_scratch_len,
+    base64url, decode_header, max_token_len, sign_json, verify_registered, verify_scratch_len, Algorithm,
     Error as CoreError, FixedClock, RegisteredClaims, RequiredClaims, SigningKey, SystemClock, Validation,
     VerifyingKey,
 };
@@ -201,29 +202,85 @@ pub fn sign(ctx: Ctx, a: &SignArgs) -> Result<()> {
     }
 }
 
-/// The key for `token` from a JWK Set: the one whose kid (or thumbprint) is the token's kid;
-/// a token without kid only matches a set of one key.
-fn select<'k>(token: &str, keys: &'k [(Key, VerifyingKey)]) -> Result<&'k VerifyingKey> {
+/// The most keys `verify` takes from a JWK Set (the rest are skipped and counted).
+const JWKS_CAPACITY: usize = 64;
+
+/// The key for `token` from a JWK Set document, chosen by the core's [`JwkSet`]: the public
+/// keys it can use (others skipped and counted), then by the token's `kid`, then by its `alg`.
+/// The algorithm is the JWK's `alg`, else `--alg`, else the one `EC`/`OKP` keys have; an RSA
+/// (or `oct`) key without `alg` needs `--alg` (the token's header never decides alone).
+fn key_from_set(token: &str, doc: &[u8], what: &str, alg_arg: Option<AlgArg>) -> Result<VerifyingKey> {
+    let in_set = |message: String| CliError::key(format!("{what}: {message}"));
+    let set = JwkSet::<JWKS_CAPACITY>::from_public(doc).map_err(|e| {
+        let message = match e {
+            CoreError::TooLong => format!("the JWK Set is over {} bytes", ciphertoken::jwk::MAX_JWKS_LEN),
+            CoreError::InvalidJson => format!(
+                "not a JWK Set: strict JSON (no duplicate members) with a `keys` array, at most {} levels deep",
+                ciphertoken::jwk::MAX_JWKS_DEPTH
+            ),
+            CoreError::InvalidKey => "the JWK Set holds private or secret key members (d, p, q, dp, dq, qi, \
+                 oth, or an oct key's k): a published set must hold public keys only (pass a single \
+                 oct JWK with --key-file instead)"
+                .to_owned(),
+            other => describe_core(other),
+        };
+        CliError { message: format!("{what}: {message}"), ..CliError::key_material(e, what) }
+    })?;
+    let skipped = set.skipped();
+    let skipped_note = if skipped.total() == 0 {
+        String::new()
+    } else {
+        format!(
+            " ({} key(s) skipped: {} not for signatures, {} unusable here, {} over the capacity of {JWKS_CAPACITY})",
+            skipped.total(),
+            skipped.not_for_signatures,
+            skipped.unusable,
+            skipped.over_capacity
+        )
+    };
+    if set.keys().is_empty() {
+        return Err(in_set(format!("the JWK Set has no usable key{skipped_note}")));
+    }
     let mut scratch = vec![0u8; verify_scratch_len(token.len())];
     let header = decode_header(token.as_bytes(), &mut scratch).map_err(CliError::token)?;
-    let Some(kid) = header.kid else {
-        return match keys {
-            [(_, vk)] => Ok(vk),
-            _ => Err(CliError {
-                message: "the token has no kid and the JWK Set holds several keys".to_owned(),
-                ..CliError::token(CoreError::UnknownKey)
-            }),
+    let kid = header.kid.map(|k| k.chars().collect::<String>());
+    let jwk = set.select(&header).map_err(|e| {
+        let message = match (e, &kid) {
+            (CoreError::AlgorithmMismatch, Some(kid)) => format!(
+                "the key with the token's kid {kid:?} does not take the token's alg {} (the key decides)",
+                header.alg
+            ),
+            (_, Some(kid)) => {
+                format!("no usable key in the JWK Set has the token's kid {kid:?}{skipped_note}")
+            }
+            (_, None) => format!(
+                "the token has no kid and not exactly one key of the JWK Set takes its alg {}{skipped_note}",
+                header.alg
+            ),
         };
-    };
-    for (key, vk) in keys {
-        if kid.eq_str(&key.kid_or_thumbprint()?) {
-            return Ok(vk);
+        CliError { message, ..CliError::token(e) }
+    })?;
+    let alg = match (jwk.algorithm(), alg_arg.map(AlgArg::algorithm)) {
+        (Some(mine), Some(want)) if mine != want => {
+            return Err(in_set(format!("--alg {want} does not match the selected key's alg {mine}")));
         }
-    }
-    Err(CliError {
-        message: format!("no key in the JWK Set has the token's kid {}", kid.raw()),
-        ..CliError::token(CoreError::UnknownKey)
+        (Some(mine), _) => mine,
+        (None, Some(want)) => want,
+        (None, None) => match jwk.key_type() {
+            KeyType::P256 => Algorithm::ES256,
+            KeyType::Ed25519 => Algorithm::EdDSA,
+            KeyType::Rsa => return Err(in_set(format!("the selected JWK has no alg; {RSA_NEEDS_ALG}"))),
+            _ => return Err(in_set("the selected JWK has no alg: pass --alg".to_owned())),
+        },
+    };
+    jwk.verifying_key(alg).map_err(|e| match e {
+        CoreError::AlgorithmMismatch => in_set(format!("--alg {alg} does not fit the selected key")),
+        other => CliError::key_material(other, &format!("{what}: the selected key")),
     })
+}
+
+fn describe_core(e: CoreError) -> String {
+    crate::exit::describe(e)
 }
 
 /// The decoded header segment's JSON text (only called on a verified or parsed token).
@@ -244,17 +301,11 @@ pub fn verify(ctx: Ctx, a: &VerifyArgs) -> Result<()> {
         return Err(CliError::usage("--no-exp contradicts --require exp"));
     }
     let token = read_token(a.token.as_deref(), &a.key)?;
-    let keys: Vec<(Key, VerifyingKey)> = match a.key.load_any()? {
-        Loaded::One(k) => vec![k],
-        Loaded::Set(ks) => ks,
-    }
-    .into_iter()
-    .map(|k| k.verifying_key().map(|vk| (k, vk)))
-    .collect::<Result<_>>()?;
-    let vk = match keys.as_slice() {
-        [(_, vk)] => vk,
-        _ => select(&token, &keys)?,
+    let vk = match a.key.load_for_verify()? {
+        ForVerify::One(key) => key.verifying_key()?,
+        ForVerify::Set { doc, what } => key_from_set(&token, &doc, &what, a.key.alg)?,
     };
+    let vk = &vk;
 
     let mut required = if a.no_exp { RequiredClaims::NONE } else { RequiredClaims::EXP };
     for r in &a.require {
@@ -461,7 +512,10 @@ fn size_key(a: &SizeArgs) -> Result<(SigningKey, Option<String>)> {
     if a.key.given() {
         let key = a.key.load()?;
         let sk = match key.material {
-            Material::Es256Public(_) | Material::Ed25519Public(_) => placeholder(key.alg())?,
+            Material::Es256Public(_) | Material::Ed25519Public(_) => {
+                placeholder(key.alg().unwrap_or(Algorithm::EdDSA))?
+            }
+            Material::RsaPublic { .. } => return Err(rsa_has_no_size()),
             _ => key.signing_key()?,
         };
         let kid =
@@ -475,7 +529,14 @@ fn size_key(a: &SizeArgs) -> Result<(SigningKey, Option<String>)> {
     Ok((placeholder(alg.algorithm())?, kid))
 }
 
+fn rsa_has_no_size() -> CliError {
+    CliError::usage("size: RSA is verify-only here, and ciphertoken does not sign RS*/PS* tokens")
+}
+
 fn placeholder(alg: ciphertoken::Algorithm) -> Result<SigningKey> {
+    if alg.is_rsa() {
+        return Err(rsa_has_no_size());
+    }
     let bytes = [0x5a_u8; 64];
     let key = match alg {
         ciphertoken::Algorithm::ES256 => SigningKey::es256(&bytes[..32]),

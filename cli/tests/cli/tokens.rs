@@ -320,8 +320,16 @@ fn verify_selects_from_a_jwk_set_by_kid() {
     let unknown = d.sign("a.pem", &["--exp", "+1m", "--kid", "retired-2025"]);
     let out = d.verify_at("set.json", &unknown, NOW, &[]).expect(code::SIGNATURE);
     assert!(out.stderr.contains("retired-2025"), "{}", out.stderr);
+    // The core's JwkSet selection: a token without kid takes the one key of the set that
+    // fits its alg (here the only ES256 key), and is refused when several fit.
     let kidless = d.sign("a.pem", &["--exp", "+1m", "--no-kid"]);
-    d.verify_at("set.json", &kidless, NOW, &[]).expect(code::SIGNATURE);
+    d.verify_at("set.json", &kidless, NOW, &[]).expect(code::OK);
+    d.keygen("es256", "c.pem");
+    let two = serde_json::json!({"keys": [jwk("a.pem"), jwk("c.pem"), jwk("b.pem")]});
+    d.write("two.json", two.to_string());
+    let out = d.verify_at("two.json", &kidless, NOW, &[]).expect(code::SIGNATURE);
+    assert!(out.stderr.contains("no kid"), "{}", out.stderr);
+    d.verify_at("two.json", &ta, NOW, &[]).expect(code::OK);
     // A kid that names key B on a token signed by key A: B's algorithm decides, and it fails.
     let forged = d.sign("a.pem", &["--exp", "+1m", "--kid", &kid_b]);
     d.verify_at("set.json", &forged, NOW, &[]).expect(code::SIGNATURE);
