@@ -543,38 +543,48 @@ pub(crate) fn parse_exponent(e: &[u8]) -> Result<u64, Error> {
 }
 
 /// EMSA-PKCS1-v1_5-ENCODE (RFC 8017 §9.2) of the hash `m_hash` for a `k`-byte modulus,
-/// compared with `em` byte for byte (§8.2.2 steps 3–4). Nothing in `em` is parsed: every
-/// byte has exactly one acceptable value, fixed by `k` and the hash alone.
+/// compared with `em` byte for byte (§8.2.2 steps 3–4). Nothing in `em` is parsed: `em` is
+/// cut at offsets fixed by `k` and the hash alone, and every byte has exactly one acceptable
+/// value. The expected encoding is compared piece by piece instead of being built in a
+/// `k`-byte buffer (512 bytes less stack).
 fn pkcs1v15_matches<H: JwsHash>(em: &[u8], m_hash: &[u8]) -> bool {
-    let mut expected = [0u8; MAX_SIGNATURE_LEN];
-    let Some(expected) = expected.get_mut(..em.len()) else { return false };
-    if !pkcs1v15_encode::<H>(m_hash, expected) {
-        return false;
+    let Some(ps_len) = pkcs1v15_ps_len::<H>(em.len(), m_hash) else { return false };
+    let Some((head, rest)) = em.split_at_checked(2) else { return false };
+    let Some((ps, rest)) = rest.split_at_checked(ps_len) else { return false };
+    let Some((&zero, t)) = rest.split_first() else { return false };
+    let Some((t_prefix, t_hash)) = t.split_at_checked(H::DIGEST_INFO.len()) else { return false };
+    head == [0x00, 0x01]
+        && ps.iter().all(|&b| b == 0xff)
+        && zero == 0x00
+        && t_prefix == H::DIGEST_INFO
+        && t_hash == m_hash
+}
+
+/// The length of `PS` in the encoding for an `em_len`-byte modulus: `emLen − tLen − 3`, at
+/// least 8 (§9.2 step 3: `emLen ≥ tLen + 11`); `None` when it does not fit or `m_hash` is
+/// not a hash of `H`.
+fn pkcs1v15_ps_len<H: JwsHash>(em_len: usize, m_hash: &[u8]) -> Option<usize> {
+    if m_hash.len() != H::LEN {
+        return None;
     }
-    em == &*expected
+    let t_len = H::DIGEST_INFO.len().checked_add(H::LEN)?;
+    let ps_len = em_len.checked_sub(t_len)?.checked_sub(3)?;
+    (ps_len >= 8).then_some(ps_len)
 }
 
 /// Writes `EM = 0x00 ‖ 0x01 ‖ PS ‖ 0x00 ‖ T` into all of `out` (`emLen = out.len()`), with `T`
-/// the DER DigestInfo and `PS` at least eight `0xFF` bytes (§9.2 steps 2–5).
+/// the DER DigestInfo and `PS` at least eight `0xFF` bytes (§9.2 steps 2–5). Tests only: the
+/// verifier compares without building it ([`pkcs1v15_matches`]).
+#[cfg(test)]
 fn pkcs1v15_encode<H: JwsHash>(m_hash: &[u8], out: &mut [u8]) -> bool {
-    let prefix = &H::DIGEST_INFO;
-    let t_len = prefix.len().saturating_add(m_hash.len());
-    // Step 3: emLen ≥ tLen + 11.
-    let Some(ps_len) = out.len().checked_sub(t_len).and_then(|r| r.checked_sub(3)) else { return false };
-    if ps_len < 8 || m_hash.len() != H::LEN {
-        return false;
-    }
-    let Some((head, rest)) = out.split_at_mut_checked(2) else { return false };
+    let Some(ps_len) = pkcs1v15_ps_len::<H>(out.len(), m_hash) else { return false };
+    let (head, rest) = out.split_at_mut(2);
     head.copy_from_slice(&[0x00, 0x01]);
-    let Some((ps, rest)) = rest.split_at_mut_checked(ps_len) else { return false };
+    let (ps, rest) = rest.split_at_mut(ps_len);
     ps.fill(0xff);
-    let Some((zero, t)) = rest.split_first_mut() else { return false };
-    *zero = 0x00;
-    let Some((t_prefix, t_hash)) = t.split_at_mut_checked(prefix.len()) else { return false };
-    t_prefix.copy_from_slice(prefix);
-    if t_hash.len() != m_hash.len() {
-        return false;
-    }
+    rest[0] = 0x00;
+    let (t_prefix, t_hash) = rest[1..].split_at_mut(H::DIGEST_INFO.len());
+    t_prefix.copy_from_slice(&H::DIGEST_INFO);
     t_hash.copy_from_slice(m_hash);
     true
 }
@@ -823,5 +833,33 @@ mod tests {
         // Too short for eight bytes of PS.
         assert!(!pkcs1v15_encode::<sha2::Sha256>(&h, &mut out[..61]));
         assert!(pkcs1v15_encode::<sha2::Sha256>(&h, &mut out[..62]));
+    }
+
+    /// The piecewise comparison accepts exactly the encoding: every single-bit change of
+    /// it, a wrong hash and a wrong hash function are refused, for every modulus length.
+    #[test]
+    fn pkcs1_comparison_accepts_only_the_encoding() {
+        let h256 = [0x5au8; 32];
+        let h512 = [0xa5u8; 64];
+        for k in [62usize, 100, 256, 257, 384, 512] {
+            let mut buf = [0u8; 512];
+            let em = &mut buf[..k];
+            assert!(pkcs1v15_encode::<sha2::Sha256>(&h256, em));
+            assert!(pkcs1v15_matches::<sha2::Sha256>(em, &h256));
+            assert!(!pkcs1v15_matches::<sha2::Sha384>(em, &[0x5a; 48]));
+            assert!(!pkcs1v15_matches::<sha2::Sha256>(em, &[0x5b; 32]));
+            for i in 0..k {
+                for bit in 0..8 {
+                    em[i] ^= 1 << bit;
+                    assert!(!pkcs1v15_matches::<sha2::Sha256>(em, &h256), "k {k} byte {i} bit {bit}");
+                    em[i] ^= 1 << bit;
+                }
+            }
+            // Too short for SHA-512's T plus 11 bytes below 94.
+            let mut buf = [0u8; 512];
+            let em = &mut buf[..k];
+            assert_eq!(pkcs1v15_encode::<sha2::Sha512>(&h512, em), k >= 94);
+            assert_eq!(pkcs1v15_matches::<sha2::Sha512>(em, &h512), k >= 94);
+        }
     }
 }
