@@ -301,6 +301,47 @@ mod tests {
         assert!(parse(tampered, None).is_err());
     }
 
+    /// Differential: the command's own RFC 7638 thumbprint of P-256 and Ed25519 keys (private
+    /// and public) equals the core's `ciphertoken::jwk::thumbprint_b64`.
+    #[test]
+    fn thumbprints_equal_the_cores() {
+        use rand_core::{OsRng, RngCore};
+        let mut keys = Vec::new();
+        let rfc = br#"{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#;
+        let Loaded::One(rfc_key) = parse(rfc, None).unwrap() else { panic!("one key") };
+        keys.push(rfc_key);
+        for _ in 0..16 {
+            let mut seed = [0u8; 32];
+            OsRng.fill_bytes(&mut seed);
+            keys.push(Key::new(Material::Ed25519Private(Zeroizing::new(seed))).unwrap());
+            // A uniform 32-byte string is a valid P-256 scalar with overwhelming probability.
+            if let Ok(k) = Key::new(Material::Es256Private(Zeroizing::new(seed))) {
+                keys.push(k);
+            }
+        }
+        let mut checked = 0;
+        for key in &keys {
+            for k in [key.public().unwrap().unwrap(), Key { material: clone(&key.material), kid: None }] {
+                let ours = thumbprint(&k).unwrap();
+                assert_eq!(ours, core_thumbprint(&k.verifying_key().unwrap()).unwrap(), "{:?}", k.alg());
+                assert_eq!(ours.len(), 43);
+                checked += 1;
+            }
+        }
+        assert!(checked >= 60, "{checked}");
+        assert_eq!(thumbprint(&keys[0]).unwrap(), "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k");
+    }
+
+    fn clone(m: &Material) -> Material {
+        match m {
+            Material::Es256Private(s) => Material::Es256Private(s.clone()),
+            Material::Ed25519Private(s) => Material::Ed25519Private(s.clone()),
+            Material::Es256Public(p) => Material::Es256Public(*p),
+            Material::Ed25519Public(p) => Material::Ed25519Public(*p),
+            _ => panic!("not an EC/OKP key"),
+        }
+    }
+
     #[test]
     fn duplicate_members_and_bad_base64_are_refused() {
         assert!(parse(br#"{"kty":"oct","alg":"HS256","k":"AAAA","k":"BBBB"}"#, None).is_err());

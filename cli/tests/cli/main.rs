@@ -4,4 +4,5 @@
 mod common;
 mod keys;
 mod pyjwt;
+mod rsa;
 mod tokens;

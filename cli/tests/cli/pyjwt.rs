@@ -6,7 +6,7 @@ use crate::common::{code, Dir};
 use std::path::PathBuf;
 use std::process::Command;
 
-fn python() -> Option<PathBuf> {
+pub(crate) fn python() -> Option<PathBuf> {
     let venv = std::env::var_os("CIPHERTOKEN_PYENV")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/pyenv"));
