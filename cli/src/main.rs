@@ -20,7 +20,8 @@ use exit::{CliError, Exit};
 use std::process::ExitCode;
 
 /// Make keys, sign and verify JSON Web Tokens, and export keys for firmware, with the
-/// ciphertoken core (HS256/384/512, ES256, EdDSA).
+/// ciphertoken core (HS256/384/512, ES256, EdDSA; RS256..PS512 tokens from identity
+/// providers are verified, never signed).
 ///
 /// Keys are read from --key-file PATH|- or --key-env VAR, never from arguments. Data goes
 /// to stdout, diagnostics to stderr; --json makes both machine-readable.

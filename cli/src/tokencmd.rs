@@ -211,16 +211,28 @@ const JWKS_CAPACITY: usize = 64;
 /// (or `oct`) key without `alg` needs `--alg` (the token's header never decides alone).
 fn key_from_set(token: &str, doc: &[u8], what: &str, alg_arg: Option<AlgArg>) -> Result<VerifyingKey> {
     let in_set = |message: String| CliError::key(format!("{what}: {message}"));
-    let set = JwkSet::<JWKS_CAPACITY>::from_public(doc).map_err(|e| {
+    // A published set holds public keys only; a local set may also hold the operator's own
+    // HMAC (`oct`) keys, as single JWKs may: accepted from a set only with a warning, and
+    // never with private members of asymmetric keys (the core refuses those either way).
+    let public = JwkSet::<JWKS_CAPACITY>::from_public(doc);
+    let set = match public {
+        Err(CoreError::InvalidKey) => JwkSet::<JWKS_CAPACITY>::from_trusted(doc).inspect(|_| {
+            io::note(&format!(
+                "ciphertoken: warning: {what}: the JWK Set holds secret `oct` keys; taken as your own \
+                 trusted set (a published JWK Set must never hold them)"
+            ))
+        }),
+        other => other,
+    };
+    let set = set.map_err(|e| {
         let message = match e {
             CoreError::TooLong => format!("the JWK Set is over {} bytes", ciphertoken::jwk::MAX_JWKS_LEN),
             CoreError::InvalidJson => format!(
                 "not a JWK Set: strict JSON (no duplicate members) with a `keys` array, at most {} levels deep",
                 ciphertoken::jwk::MAX_JWKS_DEPTH
             ),
-            CoreError::InvalidKey => "the JWK Set holds private or secret key members (d, p, q, dp, dq, qi, \
-                 oth, or an oct key's k): a published set must hold public keys only (pass a single \
-                 oct JWK with --key-file instead)"
+            CoreError::InvalidKey => "the JWK Set holds private key members (d, p, q, dp, dq, qi or oth): \
+                 verify takes public keys only (ciphertoken key pub --to jwk gives them)"
                 .to_owned(),
             other => describe_core(other),
         };

@@ -285,6 +285,11 @@ fn rsa_keys_are_verify_only_and_inspectable() {
     assert_eq!(jwk["alg"], "PS256");
     assert_eq!(jwk["kid"], thumbprint.as_str());
     d.run(&["key", "convert", "--key-file", "rsa.pub.pem", "--to", "raw"]).expect(code::USAGE);
+    // SPKI DER (what `--to pkcs8` writes for a public key) verifies as well.
+    d.run(&["key", "convert", "--key-file", "rsa.pub.pem", "--to", "pkcs8", "--out", "rsa.pub.der"])
+        .expect(code::OK);
+    f.verify("rsa.pub.der", f.token("RS256"), &["--alg", "rs256"]).expect(code::OK);
+    f.verify("rsa.pub.der", f.token("RS256"), &["--alg", "ps256"]).expect(code::SIGNATURE);
 }
 
 /// RFC 7638 §3.1: the thumbprint of the RSA key of RFC 7517 A.1 (no Python needed).

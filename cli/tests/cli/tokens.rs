@@ -333,6 +333,20 @@ fn verify_selects_from_a_jwk_set_by_kid() {
     // A kid that names key B on a token signed by key A: B's algorithm decides, and it fails.
     let forged = d.sign("a.pem", &["--exp", "+1m", "--kid", &kid_b]);
     d.verify_at("set.json", &forged, NOW, &[]).expect(code::SIGNATURE);
+    // The operator's own HMAC keys may sit in a local set (with a warning); private members
+    // of asymmetric keys refuse the set.
+    d.keygen("hs256", "h.jwk");
+    let hmac: serde_json::Value = serde_json::from_slice(&d.read("h.jwk")).unwrap();
+    d.write("hmac-set.json", serde_json::json!({"keys": [jwk("a.pem"), hmac]}).to_string());
+    let th = d.sign("h.jwk", &["--exp", "+1m"]);
+    let out = d.verify_at("hmac-set.json", &th, NOW, &[]).expect(code::OK);
+    assert!(out.stderr.contains("secret `oct` keys"), "{}", out.stderr);
+    d.verify_at("hmac-set.json", &ta, NOW, &[]).expect(code::OK);
+    let private: serde_json::Value =
+        d.run(&["key", "convert", "--key-file", "a.pem", "--to", "jwk"]).expect(code::OK).json();
+    d.write("private-set.json", serde_json::json!({"keys": [private]}).to_string());
+    let out = d.verify_at("private-set.json", &ta, NOW, &[]).expect(code::KEY);
+    assert!(out.stderr.contains("private key members"), "{}", out.stderr);
     // Other commands take a set only when it holds one key.
     d.run(&["key", "thumbprint", "--key-file", "set.json"]).expect(code::KEY);
 }
