@@ -14,6 +14,11 @@ use zeroize::Zeroize;
 /// A SHA-2 compression function with its parameters.
 pub(crate) trait Sha2: Sized {
     type Word: Copy + Zeroize;
+    /// One block as a byte array (64 or 128 bytes), so that buffers are sized per hash: an
+    /// HS256 frame does not carry SHA-512's 128-byte blocks.
+    type Block: AsRef<[u8]> + AsMut<[u8]> + Copy;
+    /// A zeroed block.
+    const EMPTY_BLOCK: Self::Block;
     const BLOCK: usize;
     const IV: [Self::Word; 8];
     /// Output bytes (32, 48 or 64).
@@ -61,6 +66,8 @@ fn write_words_64(state: &[u64; 8], out: &mut [u8]) {
 // FIPS 180-4 §5.3.3, §5.3.4, §5.3.5: initial hash values.
 impl Sha2 for Sha256 {
     type Word = u32;
+    type Block = [u8; 64];
+    const EMPTY_BLOCK: [u8; 64] = [0; 64];
     const BLOCK: usize = 64;
     const IV: [u32; 8] =
         [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
@@ -76,6 +83,8 @@ impl Sha2 for Sha256 {
 
 impl Sha2 for Sha384 {
     type Word = u64;
+    type Block = [u8; 128];
+    const EMPTY_BLOCK: [u8; 128] = [0; 128];
     const BLOCK: usize = 128;
     const IV: [u64; 8] = [
         0xcbbb9d5dc1059ed8,
@@ -99,6 +108,8 @@ impl Sha2 for Sha384 {
 
 impl Sha2 for Sha512 {
     type Word = u64;
+    type Block = [u8; 128];
+    const EMPTY_BLOCK: [u8; 128] = [0; 128];
     const BLOCK: usize = 128;
     const IV: [u64; 8] = [
         0x6a09e667f3bcc908,
@@ -120,12 +131,11 @@ impl Sha2 for Sha512 {
     }
 }
 
-const MAX_BLOCK: usize = 128;
-
 /// Hashes `prefix_blocks` whole blocks already absorbed into `state`, then `parts` (in
 /// order, as one message), and writes the digest into `out[..H::OUT]`.
 fn finish<H: Sha2>(mut state: [H::Word; 8], prefix_blocks: u64, parts: &[&[u8]], out: &mut [u8]) {
-    let mut block = [0u8; MAX_BLOCK];
+    let mut block_buf = H::EMPTY_BLOCK;
+    let block = block_buf.as_mut();
     let block_len = H::BLOCK;
     let mut fill = 0usize;
     let mut total: u64 = prefix_blocks.wrapping_mul(block_len as u64);
@@ -196,13 +206,15 @@ impl<H: Sha2> Drop for Keyed<H> {
 impl<H: Sha2> Keyed<H> {
     fn new(secret: &[u8]) -> Keyed<H> {
         // RFC 2104 §2: keys longer than the block are hashed first; then zero-padded.
-        let mut key = [0u8; MAX_BLOCK];
+        let mut key_buf = H::EMPTY_BLOCK;
+        let key = key_buf.as_mut();
         if secret.len() > H::BLOCK {
-            finish::<H>(H::IV, 0, &[secret], &mut key);
+            finish::<H>(H::IV, 0, &[secret], key);
         } else if let Some(dst) = key.get_mut(..secret.len()) {
             crate::copy_bytes(dst, secret);
         }
-        let mut pad = [0u8; MAX_BLOCK];
+        let mut pad_buf = H::EMPTY_BLOCK;
+        let pad = pad_buf.as_mut();
         let mut inner = H::IV;
         let mut outer = H::IV;
         for (p, k) in pad.iter_mut().zip(key.iter()) {
