@@ -122,15 +122,13 @@ impl<'a> Jwk<'a> {
         if !self.accepts(alg) {
             return Err(Error::AlgorithmMismatch);
         }
-        let key = build_key(self.material, alg)?;
-        match self.kid {
-            None => Ok(key),
-            Some(kid) => {
-                let mut buf = [0u8; MAX_KID_LEN];
-                let kid = kid.unescape_into(&mut buf).map_err(|_| Error::InvalidKeyId)?;
-                key.with_kid(kid)
-            }
+        let mut key = build_key(self.material, alg)?;
+        if let Some(kid) = self.kid {
+            let mut buf = [0u8; MAX_KID_LEN];
+            let kid = kid.unescape_into(&mut buf).map_err(|_| Error::InvalidKeyId)?;
+            key.set_kid(kid)?;
         }
+        Ok(key)
     }
 }
 
@@ -652,13 +650,7 @@ fn build_key(material: Material<'_>, alg: Algorithm) -> Result<VerifyingKey, Err
     let _ = alg;
     match material {
         #[cfg(feature = "rsa")]
-        Material::Rsa { n, e } => {
-            let mut n_buf = [0u8; 513];
-            let mut e_buf = [0u8; 5];
-            let n = base64url::decode(n.as_bytes(), &mut n_buf).map_err(|_| Error::InvalidKey)?;
-            let e = base64url::decode(e.as_bytes(), &mut e_buf).map_err(|_| Error::InvalidKey)?;
-            VerifyingKey::rsa(alg, n, e)
-        }
+        Material::Rsa { n, e } => rsa_key(alg, n, e),
         #[cfg(feature = "es256")]
         Material::P256 { x, y } => {
             let mut sec1 = [0u8; 65];
@@ -688,6 +680,18 @@ fn build_key(material: Material<'_>, alg: Algorithm) -> Result<VerifyingKey, Err
         #[allow(unreachable_patterns)]
         _ => Err(Error::UnsupportedAlgorithm),
     }
+}
+
+/// An RSA key from a JWK's base64url `n` and `e`. Out of line: the decoded modulus lives
+/// in this frame only while the key is prepared.
+#[cfg(feature = "rsa")]
+#[inline(never)]
+fn rsa_key(alg: Algorithm, n: &str, e: &str) -> Result<VerifyingKey, Error> {
+    let mut n_buf = [0u8; 513];
+    let mut e_buf = [0u8; 5];
+    let n = base64url::decode(n.as_bytes(), &mut n_buf).map_err(|_| Error::InvalidKey)?;
+    let e = base64url::decode(e.as_bytes(), &mut e_buf).map_err(|_| Error::InvalidKey)?;
+    VerifyingKey::rsa(alg, n, e)
 }
 
 #[cfg(any(feature = "es256", feature = "eddsa"))]

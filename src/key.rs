@@ -401,10 +401,25 @@ impl VerifyingKey {
     #[cfg(feature = "rsa")]
     #[inline(always)]
     pub fn rsa(alg: Algorithm, n: &[u8], e: &[u8]) -> Result<VerifyingKey, Error> {
-        if !alg.is_rsa() {
-            return Err(Error::UnsupportedAlgorithm);
-        }
-        VerifyingKey::from_rsa(alg, crate::rsa::RsaPublicKey::new(n, e)?)
+        // Only the choice of the algorithm's code is inlined; the key is prepared out of line
+        // (the ~1 KiB key built once, not copied through the caller's frame).
+        let verify = crate::rsa::verifier(alg).ok_or(Error::UnsupportedAlgorithm)?;
+        VerifyingKey::rsa_prepared(alg, verify, n, e)
+    }
+
+    #[cfg(feature = "rsa")]
+    #[inline(never)]
+    fn rsa_prepared(
+        alg: Algorithm,
+        verify: crate::rsa::VerifyFn,
+        n: &[u8],
+        e: &[u8],
+    ) -> Result<VerifyingKey, Error> {
+        let key = crate::rsa::RsaPublicKey::new(n, e)?;
+        Ok(VerifyingKey {
+            public: Public::Rsa(crate::rsa::RsaKey::with_verifier(alg, key, verify)),
+            kid: None,
+        })
     }
 
     /// An RSA key for `alg` from an already prepared [`RsaPublicKey`](crate::rsa::RsaPublicKey).
@@ -443,8 +458,14 @@ impl VerifyingKey {
     /// # Errors
     /// [`Error::InvalidKeyId`].
     pub fn with_kid(mut self, kid: &str) -> Result<VerifyingKey, Error> {
-        self.kid = Some(KeyId::new(kid)?);
+        self.set_kid(kid)?;
         Ok(self)
+    }
+
+    /// [`VerifyingKey::with_kid`] in place (no copy of a ~1 KiB RSA key).
+    pub(crate) fn set_kid(&mut self, kid: &str) -> Result<(), Error> {
+        self.kid = Some(KeyId::new(kid)?);
+        Ok(())
     }
 
     /// The key's algorithm.

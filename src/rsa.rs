@@ -304,7 +304,7 @@ fn digest_into<H: JwsHash>(parts: &[&[u8]], out: &mut [u8; MAX_HASH_LEN]) {
 }
 
 /// Verifies a signature over a message with a prepared key, for one algorithm.
-type VerifyFn = fn(&RsaPublicKey, &[u8], &[u8]) -> Result<(), Error>;
+pub(crate) type VerifyFn = fn(&RsaPublicKey, &[u8], &[u8]) -> Result<(), Error>;
 
 /// The verification of an RSA algorithm (RFC 7518 §3.3: RSASSA-PKCS1-v1_5, §3.5: RSASSA-PSS
 /// with MGF1 and a salt as long as the hash), `None` for the others.
@@ -312,7 +312,7 @@ type VerifyFn = fn(&RsaPublicKey, &[u8], &[u8]) -> Result<(), Error>;
 /// Always inlined: where `alg` is a constant (`VerifyingKey::rsa(Algorithm::RS256, ..)`) the
 /// match folds and only that algorithm's instance, and its hash, is linked.
 #[inline(always)]
-fn verifier(alg: Algorithm) -> Option<VerifyFn> {
+pub(crate) fn verifier(alg: Algorithm) -> Option<VerifyFn> {
     match alg {
         Algorithm::RS256 => Some(verify_with::<sha2::Sha256, false>),
         Algorithm::RS384 => Some(verify_with::<sha2::Sha384, false>),
@@ -382,6 +382,20 @@ impl RsaPublicKey {
     /// [`Error::InvalidKey`] for a modulus over [`MAX_MODULUS_BITS`] bits or even, or an
     /// exponent that is even, under 3 or not under [`PUBLIC_EXPONENT_LIMIT`].
     pub fn new(n: &[u8], e: &[u8]) -> Result<RsaPublicKey, Error> {
+        let mut key = RsaPublicKey::EMPTY;
+        key.prepare(n, e)?;
+        Ok(key)
+    }
+
+    /// No key (every limb zero); [`RsaPublicKey::prepare`] makes it one.
+    pub(crate) const EMPTY: RsaPublicKey =
+        RsaPublicKey { n: [0; MAX_LIMBS], r2: [0; MAX_LIMBS], n0inv: 0, limbs: 0, bits: 0, e: 0 };
+
+    /// [`RsaPublicKey::new`] in place, so that a key can be prepared where it will live (no
+    /// 1 KiB copies through the callers' frames). On error `self` is left unusable
+    /// ([`RsaPublicKey::EMPTY`]).
+    pub(crate) fn prepare(&mut self, n: &[u8], e: &[u8]) -> Result<(), Error> {
+        *self = RsaPublicKey::EMPTY;
         let e = parse_exponent(e)?;
         let n_bytes = strip_zeros(n);
         let Some(&top) = n_bytes.first() else { return Err(Error::InvalidKey) };
@@ -394,24 +408,30 @@ impl RsaPublicKey {
             return Err(Error::InvalidKey);
         }
         let limbs = bits.div_ceil(LIMB_BITS);
-        let mut key = RsaPublicKey { n: [0; MAX_LIMBS], r2: [0; MAX_LIMBS], n0inv: 0, limbs, bits, e };
-        let n_limbs = key.n.get_mut(..limbs).ok_or(Error::InvalidKey)?;
+        let n_limbs = self.n.get_mut(..limbs).ok_or(Error::InvalidKey)?;
         if !load_be(n_bytes, n_limbs) {
+            *self = RsaPublicKey::EMPTY;
             return Err(Error::InvalidKey);
         }
         let n0 = n_limbs.first().copied().ok_or(Error::InvalidKey)?;
-        key.n0inv = neg_inverse(n0);
-        key.r2 = key.compute_r2().ok_or(Error::InvalidKey)?;
-        Ok(key)
+        self.n0inv = neg_inverse(n0);
+        (self.limbs, self.bits, self.e) = (limbs, bits, e);
+        if self.compute_r2().is_none() {
+            *self = RsaPublicKey::EMPTY;
+            return Err(Error::InvalidKey);
+        }
+        Ok(())
     }
 
-    /// `R² mod n`: doublings from `2^(bits−1)` (which is below `n`) up to `R·2^limbs mod n`,
-    /// then `log2(w)` Montgomery squarings, each taking `R·2^a` to `R·2^(2a)`, ending at
-    /// `R·2^(w·limbs) = R²`.
-    fn compute_r2(&self) -> Option<Num> {
+    /// Sets `r2` to `R² mod n`: doublings from `2^(bits−1)` (which is below `n`) up to
+    /// `R·2^limbs mod n`, then `log2(w)` Montgomery squarings, each taking `R·2^a` to
+    /// `R·2^(2a)`, ending at `R·2^(w·limbs) = R²`. Works in `r2` itself and one temporary
+    /// (not returned by value: less stack while a key is prepared).
+    fn compute_r2(&mut self) -> Option<()> {
         let limbs = self.limbs;
         let n = self.n.get(..limbs)?;
-        let mut x: Num = [0; MAX_LIMBS];
+        let x = &mut self.r2;
+        *x = [0; MAX_LIMBS];
         let top = self.bits.checked_sub(1)?;
         *x.get_mut(top / LIMB_BITS)? = (1 as Limb).checked_shl(u32::try_from(top % LIMB_BITS).ok()?)?;
         let doublings = limbs.checked_mul(LIMB_BITS)?.checked_sub(top)?.checked_add(limbs)?;
@@ -420,13 +440,17 @@ impl RsaPublicKey {
             double_mod(xs, n);
         }
         let mut y: Num = [0; MAX_LIMBS];
-        let (mut a, mut b) = (&mut x, &mut y);
+        let mut in_x = true;
         for _ in 0..Limb::BITS.trailing_zeros() {
-            let src = a.get(..limbs)?;
-            mont_mul(b.get_mut(..limbs)?, src, src, n, self.n0inv);
-            core::mem::swap(&mut a, &mut b);
+            let (src, dst) = if in_x { (&*x, &mut y) } else { (&y, &mut *x) };
+            let src = src.get(..limbs)?;
+            mont_mul(dst.get_mut(..limbs)?, src, src, n, self.n0inv);
+            in_x = !in_x;
         }
-        Some(*a)
+        if !in_x {
+            *x = y;
+        }
+        Some(())
     }
 
     /// The modulus length in bits.
@@ -676,6 +700,11 @@ impl RsaKey {
     pub(crate) fn new(alg: Algorithm, key: RsaPublicKey) -> Result<RsaKey, Error> {
         let verify = verifier(alg).ok_or(Error::UnsupportedAlgorithm)?;
         Ok(RsaKey { alg, key, verify })
+    }
+
+    /// A key whose verification was already chosen by [`verifier`] for `alg`.
+    pub(crate) fn with_verifier(alg: Algorithm, key: RsaPublicKey, verify: VerifyFn) -> RsaKey {
+        RsaKey { alg, key, verify }
     }
 
     pub(crate) fn verify(&self, message: &[u8], signature: &[u8]) -> Result<(), Error> {
