@@ -19,6 +19,10 @@ pub(crate) trait Sha2: Sized {
     type Block: AsRef<[u8]> + AsMut<[u8]> + Copy;
     /// A zeroed block.
     const EMPTY_BLOCK: Self::Block;
+    /// One digest as a byte array (32, 48 or 64 bytes).
+    type Digest: AsRef<[u8]> + AsMut<[u8]> + Copy;
+    /// A zeroed digest.
+    const EMPTY_DIGEST: Self::Digest;
     const BLOCK: usize;
     const IV: [Self::Word; 8];
     /// Output bytes (32, 48 or 64).
@@ -68,6 +72,8 @@ impl Sha2 for Sha256 {
     type Word = u32;
     type Block = [u8; 64];
     const EMPTY_BLOCK: [u8; 64] = [0; 64];
+    type Digest = [u8; 32];
+    const EMPTY_DIGEST: [u8; 32] = [0; 32];
     const BLOCK: usize = 64;
     const IV: [u32; 8] =
         [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
@@ -85,6 +91,8 @@ impl Sha2 for Sha384 {
     type Word = u64;
     type Block = [u8; 128];
     const EMPTY_BLOCK: [u8; 128] = [0; 128];
+    type Digest = [u8; 48];
+    const EMPTY_DIGEST: [u8; 48] = [0; 48];
     const BLOCK: usize = 128;
     const IV: [u64; 8] = [
         0xcbbb9d5dc1059ed8,
@@ -110,6 +118,8 @@ impl Sha2 for Sha512 {
     type Word = u64;
     type Block = [u8; 128];
     const EMPTY_BLOCK: [u8; 128] = [0; 128];
+    type Digest = [u8; 64];
+    const EMPTY_DIGEST: [u8; 64] = [0; 64];
     const BLOCK: usize = 128;
     const IV: [u64; 8] = [
         0x6a09e667f3bcc908,
@@ -231,10 +241,10 @@ impl<H: Sha2> Keyed<H> {
     }
 
     fn mac(&self, message: &[&[u8]], out: &mut [u8; 64]) {
-        let mut inner_hash = [0u8; 64];
-        finish::<H>(self.inner, 1, message, &mut inner_hash);
-        finish::<H>(self.outer, 1, &[inner_hash.get(..H::OUT).unwrap_or_default()], out);
-        inner_hash.zeroize();
+        let mut inner_hash = H::EMPTY_DIGEST;
+        finish::<H>(self.inner, 1, message, inner_hash.as_mut());
+        finish::<H>(self.outer, 1, &[inner_hash.as_ref()], out);
+        inner_hash.as_mut().zeroize();
     }
 }
 

@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 pub const MAX_SIGNED_HEADER_JSON_LEN: usize = 36 + 2 * MAX_KID_LEN;
 
 /// The largest signature this library produces (HS*, ES256, EdDSA), in bytes. RSA
-/// signatures (`rsa` feature, verify only) are up to 512 bytes; [`verify`] decodes them into
-/// its scratch buffer, which [`verify_scratch_len`] sizes for them too.
+/// signatures (`rsa` feature, verify only) are up to 512 bytes. [`verify`] decodes every
+/// signature into its scratch buffer, which [`verify_scratch_len`] sizes for it.
 pub const MAX_SIGNATURE_LEN: usize = 64;
 
 /// An upper bound on the length of a token whose claims serialize to `claims_json_len`
@@ -437,17 +437,9 @@ where
     let header_len = base64url::decoded_len_max(seg.header.len());
     let payload_len = base64url::decoded_len_max(seg.payload.len());
     let needed = header_len.checked_add(payload_len).ok_or(Error::TooLong)?;
-    // RSA signatures (longer than any of ours) are decoded into the scratch behind the
-    // payload: count them up front so the size reported is exact and nothing is written first.
-    #[cfg(feature = "rsa")]
-    let needed = {
-        let sig = base64url::decoded_len_max(seg.signature.len());
-        if sig > MAX_SIGNATURE_LEN {
-            needed.checked_add(sig).ok_or(Error::TooLong)?
-        } else {
-            needed
-        }
-    };
+    // The signature is decoded into the scratch behind the payload (see `check_signature`):
+    // count it up front so the size reported is exact and nothing is written first.
+    let needed = needed.checked_add(base64url::decoded_len_max(seg.signature.len())).ok_or(Error::TooLong)?;
     if scratch.len() < needed {
         return Err(Error::BufferTooSmall { needed });
     }
@@ -477,14 +469,13 @@ where
     Ok((header, registered, payload, rest))
 }
 
-/// Decodes the signature segment and verifies it with `key` over the signing input; returns
-/// the part of `payload_buf` that holds the payload.
+/// Decodes the signature segment and verifies it with `key` over the signing input.
 ///
-/// HS*/ES256/EdDSA signatures (at most [`MAX_SIGNATURE_LEN`] bytes) are decoded into a small
-/// stack buffer. RSA signatures (up to 512 bytes) are decoded into the scratch buffer behind
-/// the payload's `payload_len` bytes, so RSA adds no stack here and the other algorithms'
-/// stack is unchanged; the scratch then needs `needed` plus the modulus length, which
-/// [`verify_scratch_len`] covers.
+/// The signature must be exactly as long as the key's (RFC 8017 §8.2.2 step 1 / §8.1.2 step 1
+/// for RSA; the fixed lengths of HS*, ES256 and EdDSA), and is decoded into the scratch
+/// buffer behind the payload's `payload_len` bytes rather than into a stack buffer: 64 bytes
+/// less stack on every verify, and RSA's up to 512 bytes cost no stack at all. `needed`
+/// counted it before anything was written; [`verify_scratch_len`] covers it.
 fn check_signature(
     key: &VerifyingKey,
     seg: &Segments<'_>,
@@ -492,26 +483,13 @@ fn check_signature(
     payload_len: usize,
     needed: usize,
 ) -> Result<(), Error> {
-    #[cfg(feature = "rsa")]
-    if key.algorithm().is_rsa() {
-        // RFC 8017 §8.2.2 step 1 / §8.1.2 step 1: exactly the modulus length.
-        let sig_len = key.signature_len();
-        if seg.signature.len() != b64_len(sig_len) {
-            return Err(Error::InvalidSignature);
-        }
-        // `needed` already counts the signature (checked before anything was written).
-        let end = payload_len.checked_add(sig_len).ok_or(Error::TooLong)?;
-        let sig_buf = payload_buf.get_mut(payload_len..end).ok_or(Error::BufferTooSmall { needed })?;
-        let signature = base64url::decode(seg.signature, sig_buf).map_err(|_| Error::InvalidSignature)?;
-        return key.verify_raw(seg.signing_input, signature);
-    }
-    let _ = (&payload_buf, payload_len, needed);
-    // A signature longer than any of ours is refused before decoding.
-    if seg.signature.len() > b64_len(MAX_SIGNATURE_LEN) {
+    let sig_len = key.signature_len();
+    if seg.signature.len() != b64_len(sig_len) {
         return Err(Error::InvalidSignature);
     }
-    let mut signature = [0u8; MAX_SIGNATURE_LEN];
-    let signature = base64url::decode(seg.signature, &mut signature).map_err(|_| Error::InvalidSignature)?;
+    let end = payload_len.checked_add(sig_len).ok_or(Error::TooLong)?;
+    let sig_buf = payload_buf.get_mut(payload_len..end).ok_or(Error::BufferTooSmall { needed })?;
+    let signature = base64url::decode(seg.signature, sig_buf).map_err(|_| Error::InvalidSignature)?;
     key.verify_raw(seg.signing_input, signature)
 }
 

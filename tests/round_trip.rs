@@ -285,17 +285,18 @@ fn verify_scratch_too_small_is_exact() {
     for key in keys() {
         let mut out = [0u8; 1024];
         let token = sign(&key, &rich(), &mut out).unwrap();
-        let (h, p, _) = segments(token);
-        let exact = b64d(&h).len() + b64d(&p).len();
+        let (h, p, sig) = segments(token);
+        let exact = b64d(&h).len() + b64d(&p).len() + b64d(&sig).len();
         let v = Validation::new().audience("api");
         let vk = key.verifying_key();
-        // `needed` is the decoded header + payload size, and verify_scratch_len bounds it.
+        // `needed` is the decoded header + payload + signature size (the signature is decoded
+        // into the scratch too), and verify_scratch_len bounds it.
         let mut small = vec![0u8; 0];
         let needed = match verify_registered(token, &vk, &v, &FixedClock(NOW), &mut small) {
             Err(Error::BufferTooSmall { needed }) => needed,
             other => panic!("expected BufferTooSmall, got {other:?}"),
         };
-        assert!(needed >= exact && needed <= exact + 4, "needed {needed}, decoded {exact}");
+        assert!(needed >= exact && needed <= exact + 6, "needed {needed}, decoded {exact}");
         assert!(needed <= verify_scratch_len(token.len()));
         let mut short = vec![0u8; needed - 1];
         assert_eq!(
@@ -401,14 +402,35 @@ fn escaped_application_strings_are_decoded_or_refused() {
     let mut scratch = vec![0u8; ciphertoken::verify_scratch_len_unescaped(token.len())];
     let r = ciphertoken::verify::<Borrowed, _>(token, &vk, &v, &clock, &mut scratch);
     assert_eq!(r.err(), Some(ciphertoken::Error::ClaimsDeserialization));
-    // Without room to unescape, owned strings with escapes are refused, not mangled.
+    // With a scratch of exactly the size `verify` asks for, the room left behind the payload
+    // is the decoded signature's (it is verified before the claims are read): a short string
+    // is unescaped there...
     let needed = match ciphertoken::verify::<Owned, _>(token, &vk, &v, &clock, &mut []) {
         Err(ciphertoken::Error::BufferTooSmall { needed }) => needed,
         other => panic!("{:?}", other.err()),
     };
     let mut tight = vec![0u8; needed];
-    let r = ciphertoken::verify::<Owned, _>(token, &vk, &v, &clock, &mut tight);
+    let ok = ciphertoken::verify::<Owned, _>(token, &vk, &v, &clock, &mut tight).unwrap();
+    assert_eq!(ok.claims().name.as_str(), "Jos\u{e9} \"x\"");
+    // ...but without room to unescape, owned strings with escapes are refused, not mangled.
+    #[derive(serde::Deserialize)]
+    struct Long {
+        name: heapless::String<128>,
+    }
+    let long = "\\u00e9".repeat(40);
+    let json = format!(r#"{{"exp":2000000000,"name":"{long}"}}"#);
+    let mut out = [0u8; 600];
+    let token = ciphertoken::sign_json(&key, json.as_bytes(), &mut out).unwrap();
+    let needed = match ciphertoken::verify::<Long, _>(token, &vk, &v, &clock, &mut []) {
+        Err(ciphertoken::Error::BufferTooSmall { needed }) => needed,
+        other => panic!("{:?}", other.err()),
+    };
+    let mut tight = vec![0u8; needed];
+    let r = ciphertoken::verify::<Long, _>(token, &vk, &v, &clock, &mut tight);
     assert_eq!(r.err(), Some(ciphertoken::Error::ClaimsDeserialization));
+    let mut scratch = vec![0u8; ciphertoken::verify_scratch_len_unescaped(token.len())];
+    let ok = ciphertoken::verify::<Long, _>(token, &vk, &v, &clock, &mut scratch).unwrap();
+    assert_eq!(ok.claims().name.as_str(), "\u{e9}".repeat(40));
 }
 
 /// `sign` refuses to produce a token its own verifier would refuse: a payload that is not
