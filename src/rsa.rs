@@ -787,6 +787,133 @@ mod tests {
         assert_eq!(key.write_exponent(&mut e_out).unwrap(), &e);
     }
 
+    /// EMSA-PSS-ENCODE (RFC 8017 §9.1.1) of `m_hash` with `salt` into the `k`-byte `em_k`
+    /// for a modulus of `mod_bits` bits, with `one` in place of the 0x01 separator and an
+    /// optional non-zero byte at `ps_byte` in PS: valid and malformed encodings.
+    fn pss_encode<H: JwsHash>(
+        m_hash: &[u8],
+        salt: &[u8],
+        mod_bits: usize,
+        em_k: &mut [u8],
+        ps_byte: Option<usize>,
+        one: u8,
+    ) {
+        let em_bits = mod_bits - 1;
+        let em_len = em_bits.div_ceil(8);
+        let extra = em_k.len() - em_len;
+        em_k[..extra].fill(0);
+        let em = &mut em_k[extra..];
+        let mut h = [0u8; MAX_HASH_LEN];
+        digest_into::<H>(&[&[0u8; 8], m_hash, salt], &mut h);
+        let h = &h[..H::LEN];
+        let db_len = em_len - H::LEN - 1;
+        let (db, rest) = em.split_at_mut(db_len);
+        let ps_len = db_len - salt.len() - 1;
+        db[..ps_len].fill(0);
+        if let Some(i) = ps_byte {
+            db[i] = 0x01;
+        }
+        db[ps_len] = one;
+        db[ps_len + 1..].copy_from_slice(salt);
+        mgf1_xor::<H>(h, db);
+        db[0] &= 0xffu8 >> (8 * em_len - em_bits);
+        rest[..H::LEN].copy_from_slice(h);
+        rest[H::LEN] = 0xbc;
+    }
+
+    /// PSS at the smallest encoding step 3 allows (emLen = 2·hLen + 2) and at 2048/2049 bits:
+    /// the valid encoding verifies; a non-zero PS byte, a wrong separator, a wrong hash or a
+    /// set top bit are refused.
+    #[test]
+    fn pss_encoding_checks_every_part() {
+        let m_hash = [0x42u8; 32];
+        let salt = [0x24u8; 32];
+        for mod_bits in [528usize, 529, 2048, 2049] {
+            let k = mod_bits.div_ceil(8);
+            let mut valid = [0u8; 257];
+            pss_encode::<sha2::Sha256>(&m_hash, &salt, mod_bits, &mut valid[..k], None, 0x01);
+            let mut em = valid;
+            assert_eq!(
+                pss_matches::<sha2::Sha256>(&mut em[..k], mod_bits, &m_hash),
+                Some(true),
+                "{mod_bits}"
+            );
+            let mut em = valid;
+            assert_ne!(pss_matches::<sha2::Sha256>(&mut em[..k], mod_bits, &[0x43; 32]), Some(true));
+            pss_encode::<sha2::Sha256>(&m_hash, &salt, mod_bits, &mut em[..k], None, 0x02);
+            assert_ne!(
+                pss_matches::<sha2::Sha256>(&mut em[..k], mod_bits, &m_hash),
+                Some(true),
+                "{mod_bits}"
+            );
+            if mod_bits > 529 {
+                pss_encode::<sha2::Sha256>(&m_hash, &salt, mod_bits, &mut em[..k], Some(3), 0x01);
+                assert_ne!(
+                    pss_matches::<sha2::Sha256>(&mut em[..k], mod_bits, &m_hash),
+                    Some(true),
+                    "{mod_bits}"
+                );
+            }
+            // The leftmost 8·emLen − emBits bits must be zero (step 6); for 8j+1-bit moduli
+            // emLen is one byte shorter than k, and that byte must be zero (§8.1.2 step 2c).
+            let mut em = valid;
+            em[0] |= 0x80;
+            assert_ne!(
+                pss_matches::<sha2::Sha256>(&mut em[..k], mod_bits, &m_hash),
+                Some(true),
+                "{mod_bits}"
+            );
+        }
+        // One byte shorter than step 3 allows: refused whatever it holds.
+        let mut em = [0u8; 65];
+        assert_ne!(pss_matches::<sha2::Sha256>(&mut em, 520, &m_hash), Some(true));
+    }
+
+    #[test]
+    fn exponent_longer_than_eight_bytes_is_refused() {
+        // 2^64 + 65537: its low 64 bits alone would be a valid exponent.
+        assert_eq!(parse_exponent(&[1, 0, 0, 0, 0, 0, 1, 0, 1]), Err(Error::InvalidKey));
+        assert_eq!(parse_exponent(&[0, 0, 0, 0, 0, 0, 0, 1, 0, 1]), Ok(65537));
+    }
+
+    #[test]
+    fn load_be_refuses_values_that_do_not_fit() {
+        let mut out = [0 as Limb; 2];
+        // Exactly two limbs' worth, with a zero byte in front: fits.
+        let mut bytes = [0u8; 2 * LIMB_BYTES + 1];
+        bytes[1] = 0x80;
+        bytes[2 * LIMB_BYTES] = 0x01;
+        assert!(load_be(&bytes, &mut out));
+        assert_eq!(out, [1, (0x80 as Limb) << (LIMB_BITS - 8)]);
+        // A non-zero byte beyond the two limbs: refused.
+        bytes[0] = 0x01;
+        assert!(!load_be(&bytes, &mut out));
+    }
+
+    #[test]
+    fn public_op_checks_both_lengths() {
+        let n = test_modulus(2048, 5);
+        let key = RsaPublicKey::new(&n, &[1, 0, 1]).unwrap();
+        let k = key.modulus_len();
+        assert_eq!(k, 256);
+        let signature = [0x11u8; 256];
+        let mut em = [0u8; 257];
+        assert!(key.public_op(&signature, &mut em[..k]).is_ok());
+        // A signature of the right length with an output of the wrong one, and the reverse.
+        assert_eq!(key.public_op(&signature, &mut em[..k - 1]), Err(Error::InvalidSignature));
+        assert_eq!(key.public_op(&signature, &mut em[..k + 1]), Err(Error::InvalidSignature));
+        assert_eq!(key.public_op(&signature[..k - 1], &mut em[..k - 1]), Err(Error::InvalidSignature));
+    }
+
+    #[test]
+    fn longest_signature_is_a_4096_bit_modulus() {
+        assert_eq!(MAX_SIGNATURE_LEN, 512);
+        let n = test_modulus(MAX_MODULUS_BITS, 9);
+        assert_eq!(RsaPublicKey::new(&n, &[3]).unwrap().modulus_len(), MAX_SIGNATURE_LEN);
+        let n = test_modulus(MAX_MODULUS_BITS + 1, 9);
+        assert_eq!(RsaPublicKey::new(&n, &[3]).unwrap_err(), Error::InvalidKey);
+    }
+
     #[test]
     fn montgomery_round_trip() {
         // (a·R)·1·R⁻¹ = a for a < n, through the public conversion path.

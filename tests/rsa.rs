@@ -2,7 +2,8 @@
 //!
 //! Keys: tests/data/rsa/*.pem, made once for these tests (see tests/data/rsa/README.md):
 //! 2048, 2049, 3072, 3073 and 4096 bits with e = 65537, 3072 bits with e = 3, and 2048 bits
-//! with e = 2^32 + 1 (the largest kind of exponent accepted).
+//! with e = 2^32 + 1 (the largest kind of exponent accepted), e = 7 and e = 65539 (set bits
+//! between the lowest and the highest: the exponentiation's multiply step).
 #![cfg(feature = "rsa")]
 
 use ciphertoken::rsa::RsaPublicKey;
@@ -15,8 +16,17 @@ use rsa::traits::{PrivateKeyParts, PublicKeyParts};
 use rsa::{BigUint, RsaPrivateKey, RsaPublicKey as TheirPublicKey};
 use sha2::{Digest, Sha256, Sha384, Sha512};
 
-const KEYS: [&str; 7] =
-    ["key_2048", "key_2049", "key_3072", "key_3073", "key_4096", "key_3072_e3", "key_2048_e4294967297"];
+const KEYS: [&str; 9] = [
+    "key_2048",
+    "key_2049",
+    "key_3072",
+    "key_3073",
+    "key_4096",
+    "key_3072_e3",
+    "key_2048_e4294967297",
+    "key_2048_e7",
+    "key_2048_e65539",
+];
 
 const RSA_ALGS: [Algorithm; 6] = [
     Algorithm::RS256,
