@@ -66,7 +66,7 @@ pub enum InFormat {
     /// PEM: PKCS#8 `PRIVATE KEY`, SEC1 `EC PRIVATE KEY`, SPKI `PUBLIC KEY`, PKCS#1
     /// `RSA PUBLIC KEY`.
     Pem,
-    /// DER: PKCS#8, SPKI or SEC1.
+    /// DER: PKCS#8, SPKI, SEC1 or a PKCS#1 RSA public key.
     Der,
     /// A JWK (RFC 7517), or a JWK Set for `verify`.
     Jwk,

@@ -92,7 +92,7 @@ pub fn from_pem(bytes: &[u8]) -> Result<Key> {
     }
 }
 
-/// Reads DER: PKCS#8, SPKI or SEC1, whichever parses.
+/// Reads DER: PKCS#8, SPKI, SEC1 or a PKCS#1 RSA public key, whichever parses.
 pub fn from_der(der: &[u8]) -> Result<Key> {
     if let Ok(pki) = PrivateKeyInfo::from_der(der) {
         return from_private_key_info(&pki, der);
