@@ -58,34 +58,6 @@ static size_t string_after(const char *doc, const char *name, char *out, size_t 
     return n;
 }
 
-static int b64_value(char c) {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '-') return 62;
-    if (c == '_') return 63;
-    return -1;
-}
-
-/* Decodes unpadded base64url; returns the length, or 0 on error. */
-static size_t b64url_decode(const char *in, uint8_t *out, size_t cap) {
-    uint32_t acc = 0;
-    int bits = 0;
-    size_t n = 0;
-    for (; *in != '\0'; in++) {
-        int v = b64_value(*in);
-        if (v < 0) return 0;
-        acc = (acc << 6) | (uint32_t)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            if (n == cap) return 0;
-            out[n++] = (uint8_t)(acc >> bits);
-        }
-    }
-    return n;
-}
-
 /* The modulus and exponent of the JWK with this kid in doc. */
 static int rsa_members(const char *doc, const char *kid, uint8_t *n, size_t *n_len, uint8_t *e,
                        size_t *e_len) {
