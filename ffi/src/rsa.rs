@@ -141,10 +141,9 @@ pub unsafe extern "C" fn ct_rsa_key_wipe(key: *mut ct_rsa_key) {
 }
 
 /// Refuses a claims buffer under `ct_verify_claims_cap(token_len)` before anything is
-/// decoded into it, reporting that size. The core's first size check covers the header and
-/// payload only and an RSA signature is decoded after them (so its `BufferTooSmall` would
-/// come with decoded bytes in the buffer and a smaller size); JWK Set selection decodes the
-/// header into the buffer first.
+/// decoded into it, reporting that size. JWK Set selection decodes the header into the
+/// buffer before the core's own size check runs; `ct_verify_rsa` documents the same rule so
+/// that the two RSA-capable calls share one contract.
 ///
 /// # Safety
 /// `claims_len` must be non-null and valid for writes of a `size_t`.
