@@ -69,7 +69,7 @@ fn main() -> Result<(), Error> {
     ct.rotate_key(SigningKey::hs256(&[0x5a; 32])?.with_kid("2026-12")?, hours(1))?;
     let login =
         ct.issue_pair(&mut OsRng, Subject::new("alice"), &App { role: "admin" }, &mut access, &mut refresh)?;
-    let header = ciphertoken::decode_header(login.access.as_bytes(), &mut scratch)?;
+    let header = ciphertoken::hazmat::decode_header(login.access.as_bytes(), &mut scratch)?;
     println!("rotated new tokens carry kid {:?}", header.kid.and_then(|k| k.as_str()));
 
     // 5. Logout: revoke the access token (until it expires) and the family.

@@ -3,6 +3,7 @@
 //!
 //! `cargo run --release --features rsa --example rsa_timing` (compare `openssl speed rsa2048`).
 
+use ciphertoken::hazmat::RawVerifier;
 use ciphertoken::rsa::RsaPublicKey;
 use ciphertoken::{Algorithm, VerifyingKey};
 use rsa::pkcs8::DecodePrivateKey;

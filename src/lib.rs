@@ -45,52 +45,53 @@
 #[cfg(feature = "std")]
 extern crate std;
 
+// Layers, bottom to top; each module imports only from the ones above it in this list
+// (`error` and `alg` are shared vocabulary). See `docs/architecture.md`.
 mod alg;
-pub mod base64url;
-mod claims;
-mod clock;
-#[cfg(feature = "eddsa")]
-mod ed25519;
+/// Encodings: base64url (public segments) and the strict JSON reader and writer.
+mod codec;
+/// Primitives: HMAC-SHA-2, P-256, Ed25519, RSA. Internal; reached through keys.
+mod crypto;
 mod error;
-mod header;
-pub mod json;
-#[cfg(feature = "jwk")]
-pub mod jwk;
-mod key;
-mod keyset;
+pub mod hazmat;
+/// JWS: the protected header.
+mod jws;
+/// JWT: registered claims, validation, clocks, signing and verifying tokens.
+mod jwt;
+/// Keys: signing and verifying keys, key sets, JWK / JWK Sets, secrets.
+mod keys;
 pub mod lifecycle;
-#[cfg(feature = "hs")]
-mod mac;
-#[cfg(feature = "es256-tables")]
-mod p256_sign;
-mod revocation;
+
+#[cfg(feature = "jwk")]
+pub use keys::jwk;
+/// RSA public keys (RS256..PS512 verification).
 #[cfg(feature = "rsa")]
-pub mod rsa;
-mod secret;
-mod ser;
-mod token;
-mod validation;
+pub mod rsa {
+    pub use crate::crypto::rsa::{
+        RsaPublicKey, MAX_MODULUS_BITS, MAX_SIGNATURE_LEN, MIN_MODULUS_BITS, PUBLIC_EXPONENT_LIMIT,
+    };
+}
 
 pub use alg::Algorithm;
-pub use claims::{Audience, RegisteredClaims};
-#[cfg(feature = "std")]
-pub use clock::SystemClock;
-pub use clock::{Clock, FixedClock, MonotonicClock, NoClock, Ticks, UnixSeconds};
+pub use codec::json::JsonStr;
 pub use error::{Claim, Error};
-pub use header::{Header, MAX_HEADER_B64_LEN};
-pub use json::JsonStr;
-pub use key::{min_hmac_secret_len, KeyId, SigningKey, VerifyingKey, MAX_KID_LEN};
-pub use keyset::KeySet;
-pub use revocation::{
-    NoRevocation, NoVersions, RevocationList, RevocationStore, Revoked, VersionSource, MAX_REVOKED_ID_LEN,
-};
-pub use secret::{secret_key_with_size, RandomId, Secret, MIN_SECRET_LEN, RANDOM_ID_LEN};
-pub use token::{
-    decode_header, max_token_len, sign, sign_json, token_len, verify, verify_registered, verify_scratch_len,
+pub use jws::header::{Header, MAX_HEADER_B64_LEN};
+pub use jwt::claims::{Audience, RegisteredClaims};
+#[cfg(feature = "std")]
+pub use jwt::clock::SystemClock;
+pub use jwt::clock::{Clock, FixedClock, MonotonicClock, NoClock, Ticks, UnixSeconds};
+pub use jwt::token::{
+    max_token_len, sign, sign_json, token_len, verify, verify_registered, verify_scratch_len,
     verify_scratch_len_unescaped, verify_selecting_key, Verified, MAX_SIGNATURE_LEN,
     MAX_SIGNED_HEADER_JSON_LEN,
 };
-pub use validation::{RequiredClaims, Validation, DEFAULT_MAX_TOKEN_LEN};
+pub use jwt::validation::{RequiredClaims, Validation, DEFAULT_MAX_TOKEN_LEN};
+pub use keys::key::{min_hmac_secret_len, KeyId, SigningKey, VerifyingKey, MAX_KID_LEN};
+pub use keys::keyset::KeySet;
+pub use keys::secret::{secret_key_with_size, RandomId, Secret, MIN_SECRET_LEN, RANDOM_ID_LEN};
+pub use lifecycle::revocation::{
+    NoRevocation, NoVersions, RevocationList, RevocationStore, Revoked, VersionSource, MAX_REVOKED_ID_LEN,
+};
 
 /// Copies `src` into the start of `dst`, as many bytes as both hold.
 ///

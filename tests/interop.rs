@@ -7,6 +7,7 @@
 
 mod common;
 
+use ciphertoken::hazmat::{RawSigner, RawVerifier};
 use ciphertoken::{sign, verify, Algorithm, Error, FixedClock, SigningKey, Validation};
 use common::{b64d, b64e, key_material, segments, signing_key, ALGS};
 use hmac::{Hmac, Mac};

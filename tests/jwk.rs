@@ -2,11 +2,13 @@
 //! tokens signed by PyJWT (tests/data/jwk, made by make_fixtures.py; no Python needed here).
 #![cfg(all(feature = "jwk", feature = "rsa", feature = "es256", feature = "eddsa", feature = "hs"))]
 
+use ciphertoken::hazmat::decode_header;
+use ciphertoken::hazmat::RawSigner;
 use ciphertoken::jwk::{
     thumbprint, thumbprint_b64, verify_registered_with_jwks, write_public_jwk, JwkSet, KeyType, Skipped,
     MAX_JWKS_DEPTH, MAX_JWKS_LEN, MAX_PUBLIC_JWK_LEN,
 };
-use ciphertoken::{decode_header, Algorithm, Error, FixedClock, Validation, VerifyingKey};
+use ciphertoken::{Algorithm, Error, FixedClock, Validation, VerifyingKey};
 use std::collections::HashMap;
 
 const NOW: u64 = 1_900_000_000;

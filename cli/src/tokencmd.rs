@@ -6,11 +6,11 @@ use crate::io;
 use crate::keys::{AlgArg, ForVerify, Key, KeyArgs, Material, RSA_NEEDS_ALG};
 use crate::time::{self, TimeArg};
 use crate::Ctx;
+use ciphertoken::hazmat::{base64url, decode_header};
 use ciphertoken::jwk::{JwkSet, KeyType};
 use ciphertoken::{
-    base64url, decode_header, max_token_len, sign_json, verify_registered, verify_scratch_len, Algorithm,
-    Error as CoreError, FixedClock, RegisteredClaims, RequiredClaims, SigningKey, SystemClock, Validation,
-    VerifyingKey,
+    max_token_len, sign_json, verify_registered, verify_scratch_len, Algorithm, Error as CoreError,
+    FixedClock, RegisteredClaims, RequiredClaims, SigningKey, SystemClock, Validation, VerifyingKey,
 };
 use clap::{Args, ValueEnum};
 use serde::Serialize;

@@ -8,7 +8,7 @@ use crate::status::{
     check, ct_status, from_error, CT_STATUS_CLAIM_NOT_FOUND, CT_STATUS_CLAIM_OUT_OF_RANGE,
     CT_STATUS_CLAIM_WRONG_TYPE, CT_STATUS_EMBEDDED_NUL,
 };
-use ciphertoken::json::{self, Value};
+use ciphertoken::hazmat::json::{self, Value};
 use ciphertoken::Error;
 use core::ffi::c_char;
 

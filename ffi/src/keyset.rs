@@ -330,7 +330,7 @@ pub unsafe extern "C" fn ct_verify_with_key_set(
         // The verified payload, decoded again from the token to the front of `out`.
         let result = verified.and_then(|()| {
             let segment = payload_segment(token).ok_or(Error::Malformed)?;
-            ciphertoken::base64url::decode(segment, out).map(|payload| (0, payload.len()))
+            ciphertoken::hazmat::base64url::decode(segment, out).map(|payload| (0, payload.len()))
         });
         // SAFETY: `claims_len` non-null and writable (caller).
         unsafe { deliver_payload(out, token_len, result, claims_len) }

@@ -3,7 +3,7 @@
 //! model and decodes back; short buffers give `BufferTooSmall` with the size and no output.
 #![no_main]
 
-use ciphertoken::base64url::{decode, decoded_len_max, encode, encoded_len};
+use ciphertoken::hazmat::base64url::{decode, decoded_len_max, encode, encoded_len};
 use ciphertoken::Error;
 use ciphertoken_fuzz::{b64d, b64e};
 

@@ -81,7 +81,7 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     }
 
     let mut scratch = vec![0u8; ciphertoken::verify_scratch_len(token.len())];
-    let Ok(header) = ciphertoken::decode_header(token, &mut scratch) else { return };
+    let Ok(header) = ciphertoken::hazmat::decode_header(token, &mut scratch) else { return };
     let alg = header.alg;
     match set.select(&header) {
         Ok(selected) => assert!(selected.accepts(alg), "selected a key that refuses {alg:?}"),

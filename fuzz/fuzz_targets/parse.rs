@@ -4,7 +4,7 @@
 //! with `ciphertoken_fuzz::model`.
 #![no_main]
 
-use ciphertoken::json::{self, Value};
+use ciphertoken::hazmat::json::{self, Value};
 use ciphertoken::{Error, FixedClock, Header, RegisteredClaims};
 use ciphertoken_fuzz::model::{self, HeaderVerdict, Policy, Strict, J, POLICIES};
 use ciphertoken_fuzz::NOW;

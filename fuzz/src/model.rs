@@ -10,9 +10,9 @@
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::fmt;
 
-/// `ciphertoken::json::MAX_DEPTH`: the top-level object is depth 1.
+/// `ciphertoken::hazmat::json::MAX_DEPTH`: the top-level object is depth 1.
 pub const MAX_DEPTH: usize = 16;
-/// `ciphertoken::json::MAX_MEMBERS`.
+/// `ciphertoken::hazmat::json::MAX_MEMBERS`.
 pub const MAX_MEMBERS: usize = 64;
 
 /// A JSON value as the model sees it (objects keep their member order).

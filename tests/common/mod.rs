@@ -5,6 +5,7 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use ciphertoken::hazmat::RawSigner;
 use ciphertoken::{Algorithm, Error, FixedClock, SigningKey, Validation};
 
 /// A fixed "now" for tests: 2023-11-14T22:13:20Z.

@@ -82,12 +82,12 @@ pub const MIRI_SKIP: &[&str] = &[
 
 /// The modules cargo-mutants mutates (validation and parsing).
 pub const MUTANT_FILES: &[&str] = &[
-    "src/validation.rs",
-    "src/json.rs",
-    "src/header.rs",
-    "src/claims.rs",
-    "src/base64url.rs",
-    "src/token.rs",
+    "src/jwt/validation.rs",
+    "src/codec/json.rs",
+    "src/jws/header.rs",
+    "src/jwt/claims.rs",
+    "src/codec/base64url.rs",
+    "src/jwt/token.rs",
 ];
 
 /// Per-mutant test timeout for cargo-mutants, in seconds.

@@ -125,14 +125,14 @@ impl Dir {
 
 /// Base64url without padding, for building hostile tokens.
 pub fn b64(bytes: &[u8]) -> String {
-    let mut out = vec![0u8; ciphertoken::base64url::encoded_len(bytes.len()).unwrap()];
-    let n = ciphertoken::base64url::encode(bytes, &mut out).unwrap();
+    let mut out = vec![0u8; ciphertoken::hazmat::base64url::encoded_len(bytes.len()).unwrap()];
+    let n = ciphertoken::hazmat::base64url::encode(bytes, &mut out).unwrap();
     String::from_utf8(out[..n].to_vec()).unwrap()
 }
 
 pub fn unb64(text: &str) -> Vec<u8> {
-    let mut out = vec![0u8; ciphertoken::base64url::decoded_len_max(text.len())];
-    ciphertoken::base64url::decode(text.as_bytes(), &mut out).unwrap().to_vec()
+    let mut out = vec![0u8; ciphertoken::hazmat::base64url::decoded_len_max(text.len())];
+    ciphertoken::hazmat::base64url::decode(text.as_bytes(), &mut out).unwrap().to_vec()
 }
 
 /// The fixtures under cli/tests/data.

@@ -180,7 +180,7 @@ use ciphertoken::jwk::JwkSet;
 fn jwks_select<const N: usize>(checks: &mut Checks, table: &mut Table, set: &JwkSet<'_, N>) {
     let mut scratch = [0u8; RSA_SCRATCH_LEN];
     let (key, cost) = measure(|| {
-        ciphertoken::decode_header(RS256_TOKEN.as_bytes(), &mut scratch)
+        ciphertoken::hazmat::decode_header(RS256_TOKEN.as_bytes(), &mut scratch)
             .and_then(|h| set.verifying_key_for(&h))
     });
     let cost = checks.cost("JWKS select + key", cost);

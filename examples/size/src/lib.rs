@@ -244,7 +244,7 @@ pub fn rsa_all() {
 pub fn jwks_parse() {
     let mut scratch = [0u8; 256];
     let r = ciphertoken::jwk::JwkSet::<4>::from_public(input(&JWKS)).and_then(|set| {
-        let header = ciphertoken::decode_header(input(&TOKEN).as_bytes(), &mut scratch)?;
+        let header = ciphertoken::hazmat::decode_header(input(&TOKEN).as_bytes(), &mut scratch)?;
         set.select(&header).map(|jwk| jwk.key_type() as u32 ^ set.skipped().total() as u32)
     });
     output_result(r, |v| v);

@@ -1,8 +1,8 @@
 //! The claim policy. It fails closed: `exp` is required by default, and naming an expected
 //! value makes its claim required.
 
-use crate::claims::RegisteredClaims;
-use crate::header::{eq_ignore_ascii_case, Header};
+use crate::jws::header::{eq_ignore_ascii_case, Header};
+use crate::jwt::claims::RegisteredClaims;
 use crate::{Claim, Clock, Error, UnixSeconds};
 
 /// The longest token accepted by default, in bytes.

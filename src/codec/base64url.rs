@@ -1,12 +1,12 @@
 //! Canonical unpadded base64url (RFC 7515 §2, RFC 4648 §5), table-driven.
 
-use crate::ser::Sink;
+use crate::codec::ser::Sink;
 use crate::Error;
 
 /// The encoded length of `n` bytes, or `None` on overflow.
 ///
 /// ```
-/// assert_eq!(ciphertoken::base64url::encoded_len(32), Some(43));
+/// assert_eq!(ciphertoken::hazmat::base64url::encoded_len(32), Some(43));
 /// ```
 pub const fn encoded_len(n: usize) -> Option<usize> {
     // 4 characters per 3 bytes, the last group shortened (no padding).
@@ -46,8 +46,8 @@ pub const fn decoded_len_max(n: usize) -> usize {
 ///
 /// ```
 /// let mut buf = [0u8; 8];
-/// assert_eq!(ciphertoken::base64url::decode(b"aGk", &mut buf).unwrap(), b"hi");
-/// assert!(ciphertoken::base64url::decode(b"aGl", &mut buf).is_err()); // trailing bits set
+/// assert_eq!(ciphertoken::hazmat::base64url::decode(b"aGk", &mut buf).unwrap(), b"hi");
+/// assert!(ciphertoken::hazmat::base64url::decode(b"aGl", &mut buf).is_err()); // trailing bits set
 /// ```
 pub fn decode<'o>(src: &[u8], dst: &'o mut [u8]) -> Result<&'o [u8], Error> {
     let needed = decoded_len_max(src.len());

@@ -1,10 +1,10 @@
 //! Signing and verifying compact JWS tokens (RFC 7515 §7.1, RFC 7519 §7).
 
-use crate::base64url;
-use crate::claims::RegisteredClaims;
-use crate::header::{Header, MAX_HEADER_B64_LEN};
-use crate::key::MAX_KID_LEN;
-use crate::ser::{self, Sink, SliceSink};
+use crate::codec::base64url;
+use crate::codec::ser::{self, Sink, SliceSink};
+use crate::jws::header::{Header, MAX_HEADER_B64_LEN};
+use crate::jwt::claims::RegisteredClaims;
+use crate::keys::key::MAX_KID_LEN;
 use crate::{Clock, Error, SigningKey, Validation, VerifyingKey};
 use serde::{Deserialize, Serialize};
 

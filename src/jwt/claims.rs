@@ -1,6 +1,6 @@
 //! Registered claims (RFC 7519 §4.1), parsed by the library from the verified payload.
 
-use crate::json::{self, JsonStr, Value};
+use crate::codec::json::{self, JsonStr, Value};
 use crate::{Claim, Error, UnixSeconds};
 
 /// The `aud` claim: one string or an array of strings (RFC 7519 §4.1.3).

@@ -950,7 +950,7 @@ mod tests {
     #[test]
     fn openssl_known_answers() {
         let mut count = 0;
-        for line in include_str!("../tests/data/rsa/kat.txt").lines().filter(|l| !l.starts_with('#')) {
+        for line in include_str!("../../tests/data/rsa/kat.txt").lines().filter(|l| !l.starts_with('#')) {
             let f: [&str; 5] = line.split(' ').collect::<heapless::Vec<&str, 5>>().into_array().unwrap();
             let alg = Algorithm::from_name(f[0]).unwrap();
             let (n, e, msg, sig) = (hex(f[1]), hex(f[2]), hex(f[3]), hex(f[4]));

@@ -1,7 +1,8 @@
 //! Secrets generated from a caller-supplied cryptographic RNG (no global RNG), and random
 //! identifiers (`jti`, family ids).
 
-use crate::{base64url, Error};
+use crate::codec::base64url;
+use crate::Error;
 use core::fmt;
 use rand_core::{CryptoRng, RngCore};
 use zeroize::Zeroize;

@@ -1,6 +1,6 @@
 //! The JOSE header (RFC 7515 §4).
 
-use crate::json::{self, JsonStr, Value};
+use crate::codec::json::{self, JsonStr, Value};
 use crate::{Algorithm, Error};
 
 /// The longest header segment accepted, in base64url characters.

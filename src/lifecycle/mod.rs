@@ -1,12 +1,14 @@
 //! The token life cycle: access/refresh pairs, refresh rotation with reuse detection,
 //! revocation, token versions and key rotation, bundled in [`CipherToken`].
 
-use crate::claims::RegisteredClaims;
-use crate::json::{self, JsonStr, Value};
-use crate::revocation::{RevocationStore, Revoked, VersionSource};
-use crate::secret::{RandomId, RANDOM_ID_LEN};
-use crate::ser::{self, Counter, Sink};
-use crate::token::{sign_payload, verify_parts};
+pub(crate) mod revocation;
+
+use crate::codec::json::{self, JsonStr, Value};
+use crate::codec::ser::{self, Counter, Sink};
+use crate::jwt::claims::RegisteredClaims;
+use crate::jwt::token::{sign_payload, verify_parts};
+use crate::keys::secret::{RandomId, RANDOM_ID_LEN};
+use crate::lifecycle::revocation::{RevocationStore, Revoked, VersionSource};
 use crate::{
     verify_selecting_key, Claim, Clock, Error, KeySet, RequiredClaims, SigningKey, UnixSeconds, Validation,
     Verified,
@@ -600,7 +602,7 @@ impl<'c, C: Clock, const K: usize> CipherToken<'c, C, K> {
         S: RevocationStore + ?Sized,
         V: VersionSource + ?Sized,
     {
-        let mut buf = [0u8; crate::revocation::MAX_REVOKED_ID_LEN];
+        let mut buf = [0u8; crate::lifecycle::revocation::MAX_REVOKED_ID_LEN];
         if let Some(jti) = claims.jti {
             if let Ok(jti) = jti.unescape_into(&mut buf) {
                 if store.is_revoked(Revoked::Token(jti), now)? {
@@ -787,8 +789,8 @@ impl<'c, C: Clock, const K: usize> CipherToken<'c, C, K> {
         R: RngCore + CryptoRng + ?Sized,
     {
         let (claims, now) = (used.claims, used.now);
-        let mut jti_buf = [0u8; crate::revocation::MAX_REVOKED_ID_LEN];
-        let mut fam_buf = [0u8; crate::revocation::MAX_REVOKED_ID_LEN];
+        let mut jti_buf = [0u8; crate::lifecycle::revocation::MAX_REVOKED_ID_LEN];
+        let mut fam_buf = [0u8; crate::lifecycle::revocation::MAX_REVOKED_ID_LEN];
         let jti = claims
             .jti
             .ok_or(Error::MissingClaim(Claim::JwtId))?
@@ -837,7 +839,7 @@ impl<'c, C: Clock, const K: usize> CipherToken<'c, C, K> {
         let now = self.clock.now()?;
         let verified: Verified<'_, serde::de::IgnoredAny> = self.decode(token, scratch)?;
         let claims = verified.registered();
-        let mut buf = [0u8; crate::revocation::MAX_REVOKED_ID_LEN];
+        let mut buf = [0u8; crate::lifecycle::revocation::MAX_REVOKED_ID_LEN];
         let jti = claims.jti.ok_or(Error::MissingClaim(Claim::JwtId))?.unescape_into(&mut buf)?;
         let exp = claims.exp.ok_or(Error::MissingClaim(Claim::ExpirationTime))?;
         store.revoke(Revoked::Token(jti), exp.saturating_add(self.leeway), now)

@@ -25,10 +25,10 @@
 //! if the JWK has one). Exactly one key must fit; a token without `kid` is accepted only when
 //! exactly one key of the set fits its `alg`.
 
-use crate::base64url;
-use crate::json::{self, JsonStr, Value};
-use crate::ser::{self, Counter, Sink, SliceSink};
-use crate::token::Verified;
+use crate::codec::base64url;
+use crate::codec::json::{self, JsonStr, Value};
+use crate::codec::ser::{self, Counter, Sink, SliceSink};
+use crate::jwt::token::Verified;
 use crate::{Algorithm, Clock, Error, Header, RegisteredClaims, Validation, VerifyingKey, MAX_KID_LEN};
 use core::fmt;
 use serde::Deserialize;
@@ -332,7 +332,7 @@ impl<const N: usize> fmt::Debug for JwkSet<'_, N> {
 /// result instead.
 ///
 /// # Errors
-/// As [`crate::decode_header`], [`JwkSet::verifying_key_for`] and [`crate::verify`].
+/// As [`crate::hazmat::decode_header`], [`JwkSet::verifying_key_for`] and [`crate::verify`].
 pub fn verify_with_jwks<'s, T, C, const N: usize>(
     token: impl AsRef<[u8]>,
     set: &JwkSet<'_, N>,
@@ -345,7 +345,7 @@ where
     C: Clock + ?Sized,
 {
     let token = token.as_ref();
-    let key = set.verifying_key_for(&crate::decode_header(token, scratch)?)?;
+    let key = set.verifying_key_for(&crate::jwt::token::decode_header(token, scratch)?)?;
     crate::verify(token, &key, validation, clock, scratch)
 }
 
@@ -362,7 +362,7 @@ pub fn verify_registered_with_jwks<'s, C: Clock + ?Sized, const N: usize>(
     scratch: &'s mut [u8],
 ) -> Result<(Header<'s>, RegisteredClaims<'s>, &'s [u8]), Error> {
     let token = token.as_ref();
-    let key = set.verifying_key_for(&crate::decode_header(token, scratch)?)?;
+    let key = set.verifying_key_for(&crate::jwt::token::decode_header(token, scratch)?)?;
     crate::verify_registered(token, &key, validation, clock, scratch)
 }
 
@@ -629,12 +629,13 @@ fn rsa_shape_ok(n: &str, e: &str) -> bool {
         let odd = tail.last()? & 1 == 1;
         let mut e_buf = [0u8; 5];
         let e_bytes = base64url::decode(e.as_bytes(), &mut e_buf).ok()?;
-        let e_ok = crate::rsa::parse_exponent(e_bytes).is_ok();
+        let e_ok = crate::crypto::rsa::parse_exponent(e_bytes).is_ok();
         Some(
             top != 0
                 && odd
                 && e_ok
-                && (crate::rsa::MIN_MODULUS_BITS..=crate::rsa::MAX_MODULUS_BITS).contains(&bits),
+                && (crate::crypto::rsa::MIN_MODULUS_BITS..=crate::crypto::rsa::MAX_MODULUS_BITS)
+                    .contains(&bits),
         )
     };
     rsa_shape().unwrap_or(false)

@@ -62,7 +62,7 @@ pub const fn min_hmac_secret_len(alg: Algorithm) -> usize {
 }
 
 #[cfg(feature = "hs")]
-use crate::mac::HmacKey;
+use crate::crypto::hmac::HmacKey;
 
 #[derive(Clone)]
 // With `eddsa-dalek` an Ed25519 key keeps ed25519-dalek's expanded key (~200 bytes inline).
@@ -73,7 +73,7 @@ enum Secret {
     #[cfg(feature = "es256")]
     Es256(p256::ecdsa::SigningKey),
     #[cfg(feature = "eddsa")]
-    EdDSA(crate::ed25519::KeyPair),
+    EdDSA(crate::crypto::ed25519::KeyPair),
     /// No signing algorithm compiled in: no secret can exist (keeps the matches exhaustive).
     #[cfg(not(any(feature = "hs", feature = "es256", feature = "eddsa")))]
     None(core::convert::Infallible),
@@ -88,9 +88,9 @@ enum Public {
     #[cfg(feature = "es256")]
     Es256(p256::ecdsa::VerifyingKey),
     #[cfg(feature = "eddsa")]
-    EdDSA(crate::ed25519::PublicKey),
+    EdDSA(crate::crypto::ed25519::PublicKey),
     #[cfg(feature = "rsa")]
-    Rsa(crate::rsa::RsaKey),
+    Rsa(crate::crypto::rsa::RsaKey),
     /// No algorithm compiled in: no key can exist (keeps the matches exhaustive).
     #[cfg(not(any(feature = "hs", feature = "es256", feature = "eddsa", feature = "rsa")))]
     None(core::convert::Infallible),
@@ -197,7 +197,7 @@ impl SigningKey {
     /// [`Error::InvalidKey`] unless `seed` is 32 bytes.
     #[cfg(feature = "eddsa")]
     pub fn ed25519(seed: &[u8]) -> Result<SigningKey, Error> {
-        Ok(SigningKey { secret: Secret::EdDSA(crate::ed25519::KeyPair::from_seed(seed)?), kid: None })
+        Ok(SigningKey { secret: Secret::EdDSA(crate::crypto::ed25519::KeyPair::from_seed(seed)?), kid: None })
     }
 
     /// The same key with a `kid`, which signing puts into the header.
@@ -249,14 +249,16 @@ impl SigningKey {
     ///
     /// # Errors
     /// [`Error::BufferTooSmall`] when `out` is shorter than [`Algorithm::signature_len`].
-    pub fn sign_raw(&self, message: &[u8], out: &mut [u8]) -> Result<usize, Error> {
+    pub(crate) fn sign_raw(&self, message: &[u8], out: &mut [u8]) -> Result<usize, Error> {
         let needed = self.algorithm().signature_len();
         let out = out.get_mut(..needed).ok_or(Error::BufferTooSmall { needed })?;
         match &self.secret {
             #[cfg(feature = "hs")]
             Secret::Hmac(k) => k.sign(message, out),
             #[cfg(feature = "es256-tables")]
-            Secret::Es256(k) => crate::p256_sign::sign(k.as_nonzero_scalar(), message, out).map(|()| needed),
+            Secret::Es256(k) => {
+                crate::crypto::p256_sign::sign(k.as_nonzero_scalar(), message, out).map(|()| needed)
+            }
             #[cfg(all(feature = "es256", not(feature = "es256-tables")))]
             Secret::Es256(k) => {
                 use p256::ecdsa::signature::Signer;
@@ -383,7 +385,10 @@ impl VerifyingKey {
     /// small order.
     #[cfg(feature = "eddsa")]
     pub fn ed25519(public_key: &[u8]) -> Result<VerifyingKey, Error> {
-        Ok(VerifyingKey { public: Public::EdDSA(crate::ed25519::PublicKey::new(public_key)?), kid: None })
+        Ok(VerifyingKey {
+            public: Public::EdDSA(crate::crypto::ed25519::PublicKey::new(public_key)?),
+            kid: None,
+        })
     }
 
     /// An RSA key for `alg` (one of `RS256`, `RS384`, `RS512`, `PS256`, `PS384`, `PS512`)
@@ -393,7 +398,7 @@ impl VerifyingKey {
     ///
     /// # Errors
     /// [`Error::UnsupportedAlgorithm`] when `alg` is not an RSA algorithm; otherwise as
-    /// [`RsaPublicKey::new`](crate::rsa::RsaPublicKey::new): [`Error::KeyTooShort`] under 2048
+    /// [`RsaPublicKey::new`](crate::crypto::rsa::RsaPublicKey::new): [`Error::KeyTooShort`] under 2048
     /// bits, [`Error::InvalidKey`] over 4096 bits, an even modulus or a bad exponent.
     ///
     /// Inlined so that, when `alg` is a constant, only that algorithm's code is linked (an
@@ -403,7 +408,7 @@ impl VerifyingKey {
     pub fn rsa(alg: Algorithm, n: &[u8], e: &[u8]) -> Result<VerifyingKey, Error> {
         // Only the choice of the algorithm's code is inlined; the key is prepared out of line
         // (the ~1 KiB key built once, not copied through the caller's frame).
-        let verify = crate::rsa::verifier(alg).ok_or(Error::UnsupportedAlgorithm)?;
+        let verify = crate::crypto::rsa::verifier(alg).ok_or(Error::UnsupportedAlgorithm)?;
         VerifyingKey::rsa_prepared(alg, verify, n, e)
     }
 
@@ -411,30 +416,30 @@ impl VerifyingKey {
     #[inline(never)]
     fn rsa_prepared(
         alg: Algorithm,
-        verify: crate::rsa::VerifyFn,
+        verify: crate::crypto::rsa::VerifyFn,
         n: &[u8],
         e: &[u8],
     ) -> Result<VerifyingKey, Error> {
-        let key = crate::rsa::RsaPublicKey::new(n, e)?;
+        let key = crate::crypto::rsa::RsaPublicKey::new(n, e)?;
         Ok(VerifyingKey {
-            public: Public::Rsa(crate::rsa::RsaKey::with_verifier(alg, key, verify)),
+            public: Public::Rsa(crate::crypto::rsa::RsaKey::with_verifier(alg, key, verify)),
             kid: None,
         })
     }
 
-    /// An RSA key for `alg` from an already prepared [`RsaPublicKey`](crate::rsa::RsaPublicKey).
+    /// An RSA key for `alg` from an already prepared [`RsaPublicKey`](crate::crypto::rsa::RsaPublicKey).
     ///
     /// # Errors
     /// [`Error::UnsupportedAlgorithm`] when `alg` is not an RSA algorithm.
     #[cfg(feature = "rsa")]
     #[inline(always)]
-    pub fn from_rsa(alg: Algorithm, key: crate::rsa::RsaPublicKey) -> Result<VerifyingKey, Error> {
-        Ok(VerifyingKey { public: Public::Rsa(crate::rsa::RsaKey::new(alg, key)?), kid: None })
+    pub fn from_rsa(alg: Algorithm, key: crate::crypto::rsa::RsaPublicKey) -> Result<VerifyingKey, Error> {
+        Ok(VerifyingKey { public: Public::Rsa(crate::crypto::rsa::RsaKey::new(alg, key)?), kid: None })
     }
 
     /// The RSA public key (modulus and exponent) of an RSA key, `None` for other keys.
     #[cfg(feature = "rsa")]
-    pub fn rsa_public_key(&self) -> Option<&crate::rsa::RsaPublicKey> {
+    pub fn rsa_public_key(&self) -> Option<&crate::crypto::rsa::RsaPublicKey> {
         match &self.public {
             Public::Rsa(k) => Some(&k.key),
             #[allow(unreachable_patterns)]
@@ -522,7 +527,7 @@ impl VerifyingKey {
     ///
     /// # Errors
     /// [`Error::InvalidSignature`], and nothing more specific.
-    pub fn verify_raw(&self, message: &[u8], signature: &[u8]) -> Result<(), Error> {
+    pub(crate) fn verify_raw(&self, message: &[u8], signature: &[u8]) -> Result<(), Error> {
         if signature.len() != self.signature_len() {
             return Err(Error::InvalidSignature);
         }

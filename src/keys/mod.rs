@@ -1,0 +1,8 @@
+//! Keys: [`SigningKey`](key::SigningKey) and [`VerifyingKey`](key::VerifyingKey), key sets
+//! selected by `kid`, JWK / JWK Set import and export, and secrets.
+
+#[cfg(feature = "jwk")]
+pub mod jwk;
+pub(crate) mod key;
+pub(crate) mod keyset;
+pub(crate) mod secret;
