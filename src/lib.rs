@@ -1,7 +1,8 @@
 //! # ciphertoken
 //!
 //! Allocation-free JSON Web Tokens (compact JWS, RFC 7515/7519) for microcontrollers,
-//! gateways and C: HS256/HS384/HS512, ES256 and EdDSA (Ed25519). `#![no_std]`, no heap,
+//! gateways and C: HS256/HS384/HS512, ES256 and EdDSA (Ed25519), and RS256..PS512
+//! verification. `#![no_std]`, no heap,
 //! no panics on any input, no `none` algorithm.
 //!
 //! ```
@@ -24,7 +25,21 @@
 //! # Ok::<(), ciphertoken::Error>(())
 //! ```
 //!
-//! Features: `hs`, `es256`, `eddsa` (default), `std` (adds [`SystemClock`]).
+//! Features (see `docs/embedded-rust.md` for what each costs):
+//!
+//! | feature | adds | default |
+//! |---|---|---|
+//! | `hs` | HS256/HS384/HS512 | yes |
+//! | `es256` | ES256 (P-256, RFC 6979 nonces) | yes |
+//! | `eddsa` | EdDSA with Ed25519 | yes |
+//! | `std` | [`SystemClock`], `std::error::Error` | no |
+//! | `rsa` | RS256..RS512 and PS256..PS512 verification ([`rsa`]) | no |
+//! | `jwk` | JWK / JWK Set import and export, RFC 7638 thumbprints ([`jwk`]) | no |
+//! | `eddsa-dalek` | host acceleration: Ed25519 through ed25519-dalek / curve25519-dalek | no |
+//! | `es256-tables` | host acceleration: ES256 signing with a precomputed table (needs `std`) | no |
+//!
+//! The front door is [`sign`], [`verify`], the keys and [`Validation`]; [`lifecycle`] adds
+//! access/refresh pairs, rotation and revocation; [`hazmat`] holds the low-level pieces.
 #![no_std]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -103,3 +118,14 @@ pub(crate) fn copy_bytes(dst: &mut [u8], src: &[u8]) {
         *d = *s;
     }
 }
+
+// The Rust examples users copy from README.md and docs/ are doc tests (`cargo test --doc`).
+#[cfg(all(doctest, feature = "hs", feature = "es256"))]
+#[doc = include_str!("../README.md")]
+struct ReadmeExamples;
+#[cfg(doctest)]
+#[doc = include_str!("../docs/embedded-rust.md")]
+struct EmbeddedRustGuideExamples;
+#[cfg(all(doctest, feature = "rsa", feature = "jwk"))]
+#[doc = include_str!("../docs/gateways.md")]
+struct GatewayGuideExamples;

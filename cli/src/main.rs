@@ -5,6 +5,8 @@
 //! stdout, diagnostics to stderr; `--json` everywhere; each failure class has its own exit
 //! code ([`exit::Exit`]); the algorithm always comes from the key, never from a token.
 
+#![forbid(unsafe_code)]
+
 mod claims;
 mod exit;
 mod io;

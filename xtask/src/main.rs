@@ -28,6 +28,8 @@ use std::process::{Command, ExitCode};
 use std::time::Instant;
 
 mod bench;
+mod docgen;
+mod docs;
 mod embedded;
 mod ffi;
 mod security;
@@ -61,12 +63,12 @@ const SUBCOMMANDS: &[(&str, &str, &str)] = &[
     (
         "bench",
         "bench [--quick]",
-        "benchmark against other JWT crates and the primitives (benches/), print one markdown table",
+        "benchmark against other JWT crates and the primitives (benches/); the table goes into docs/performance.md",
     ),
     (
         "qemu",
         "qemu [TARGET...]",
-        "build the firmware (examples/firmware) and run it under QEMU on Cortex-M4F/M3/M0 and RV32IMC",
+        "build the firmware (examples/firmware), run it under QEMU on Cortex-M4F/M3/M0 and RV32IMC (all boards: into docs/performance.md)",
     ),
     (
         "fuzz",
@@ -78,12 +80,17 @@ const SUBCOMMANDS: &[(&str, &str, &str)] = &[
     (
         "size",
         "size [--quick]",
-        "flash/static RAM of minimal images (examples/size), one markdown table and the budgets",
+        "flash/static RAM of minimal images (examples/size) and the budgets, into docs/performance.md",
     ),
     (
         "panics",
         "panics [--quick]",
         "list the code keeping panic paths alive in the size images; fail if any is ciphertoken's",
+    ),
+    (
+        "docs",
+        "docs",
+        "check what the docs tell users to copy: README consumer crate, C snippets, walk-throughs",
     ),
     ("help", "help", "print this help"),
 ];
@@ -98,6 +105,12 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         ["header"] => report(ffi::write_header(&workspace_root())),
+        ["bench"] | ["bench", "--quick"] if !docgen::is_child() => {
+            report(docgen::record(&workspace_root(), "bench", &args))
+        }
+        ["size", ..] | ["qemu"] if !docgen::is_child() => {
+            report(docgen::record(&workspace_root(), args[0], &args))
+        }
         ["bench"] | ["bench", "--quick"] => match bench::run(&workspace_root(), args.len() == 2) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
@@ -115,6 +128,7 @@ fn main() -> ExitCode {
         ["size", "--quick"] => report(size::size(&workspace_root(), true)),
         ["panics"] => report(size::panics(&workspace_root(), false)),
         ["panics", "--quick"] => report(size::panics(&workspace_root(), true)),
+        ["docs"] => report(docs::check_all(&workspace_root())),
         ["help" | "--help" | "-h"] => {
             print_help();
             ExitCode::SUCCESS
@@ -237,8 +251,28 @@ fn test_steps() -> Vec<Step> {
     );
     steps.push(Step::cargo("example quickstart", &["run", "--example", "quickstart"]));
 
+    // What the docs tell a user to copy: README's dependency lines and example in a crate of
+    // their own, C snippets made of lines of programs CI runs, the provisioning walk-through.
+    // (Rust snippets in README.md and docs/ are doc tests of the core.)
+    steps.push(Step::check(
+        "docs: README consumer crate",
+        "a new crate with README's [dependencies] lines and first Rust example, built and run",
+        docs::readme_consumer,
+    ));
+    steps.push(Step::check(
+        "docs: C snippets",
+        "every code line of a C block in README.md, SECURITY.md and docs/ stands in a C program CI runs",
+        docs::c_snippets,
+    ));
+
     // C ABI: header freshness, C tests (C99, C++, sanitizers, valgrind), C example, Python.
     steps.extend(ffi::steps(&workspace_root()));
+
+    steps.push(Step::cmd(
+        "docs: provisioning walk-through",
+        "bash",
+        &["examples/provisioning/walkthrough.sh", "target/debug"],
+    ));
 
     // Microcontrollers: the firmware on four emulated cores (examples/firmware).
     steps.push(Step::check(
@@ -259,6 +293,12 @@ fn test_steps() -> Vec<Step> {
     steps.push(Step::cargo(
         "redis fleet real-server tests",
         &["test", "-p", "ciphertoken-redis", "-p", "ciphertoken-gateway", "--", "--ignored"],
+    ));
+
+    steps.push(Step::cmd(
+        "docs: two-gateway walk-through",
+        "bash",
+        &["examples/gateway/walkthrough.sh", "target/debug"],
     ));
 
     // Fuzzing: a short libFuzzer run of every fuzz/ target (`cargo xtask fuzz` for long runs).
@@ -336,7 +376,6 @@ impl Step {
         Self::command(name, None, args)
     }
 
-    #[allow(dead_code)] // for upcoming non-cargo steps (C tests, QEMU)
     fn cmd(name: impl Into<String>, program: &str, args: &[&str]) -> Self {
         Self::command(name, Some(program.to_owned()), args)
     }
