@@ -56,8 +56,10 @@ mod denyset;
 mod error;
 mod fleet;
 pub mod scripts;
+mod topology;
 
 pub use config::{FleetConfig, FullPolicy, StalePolicy};
 pub use denyset::DenySet;
 pub use error::FleetError;
 pub use fleet::{Fleet, Stats, View, FAIL_CLOSED};
+pub use topology::Topology;
