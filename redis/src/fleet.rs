@@ -517,7 +517,9 @@ impl Fleet {
     /// `maxmemory-policy` must be `noeviction` (every revocation key has a TTL, so even
     /// the `volatile-*` policies would evict live revocations under memory pressure).
     /// `appendfsync always` is noted if absent (`everysec` survives a process crash but may
-    /// lose the last second on a host crash).
+    /// lose the last second on a host crash). With [`FleetConfig::wait_replicas`] > 0: fewer
+    /// connected replicas than that (every write would be not durable), and
+    /// `min-replicas-to-write 0` (see the crate documentation, "Durability").
     ///
     /// # Errors
     /// [`FleetError::Redis`] (e.g. `CONFIG` disabled on a managed service).
@@ -543,6 +545,32 @@ impl Fleet {
             problems.push(format!(
                 "appendfsync is {fsync:?}: a host crash may lose the last second of revocations (always: none)"
             ));
+        }
+        let wanted = s.config.wait_replicas;
+        if wanted > 0 {
+            let info: String = s.with_writer(|c| redis::cmd("INFO").arg("replication").query(c))?;
+            let field = |name: &str| {
+                info.lines()
+                    .find_map(|l| l.strip_prefix(name)?.strip_prefix(':'))
+                    .map(str::trim)
+                    .map(str::to_owned)
+            };
+            let replicas: u32 = field("connected_slaves").and_then(|v| v.parse().ok()).unwrap_or(0);
+            if replicas < wanted {
+                problems.push(format!(
+                    "has {replicas} connected replicas, fewer than wait_replicas {wanted}: every write will be \
+                     reported not durable"
+                ));
+            }
+            let min = get("min-replicas-to-write")?;
+            if min == "0" {
+                problems.push(
+                    "min-replicas-to-write is 0: a primary cut off from its replicas keeps applying writes \
+                     (reported not durable here, but visible to gateways reading from it until a failover \
+                     discards them); set it (e.g. 1, with min-replicas-max-lag 10) to refuse them instead"
+                        .into(),
+                );
+            }
         }
         Ok(problems)
     }

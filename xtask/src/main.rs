@@ -30,6 +30,7 @@ use std::time::Instant;
 mod bench;
 mod embedded;
 mod ffi;
+mod redis_ha;
 mod security;
 mod size;
 
@@ -85,6 +86,11 @@ const SUBCOMMANDS: &[(&str, &str, &str)] = &[
         "panics [--quick]",
         "list the code keeping panic paths alive in the size images; fail if any is ciphertoken's",
     ),
+    (
+        "failover",
+        "failover [--rounds N]",
+        "the replicated-Redis failover tests (Sentinel, Cluster, HTTP gateways) with N rounds each (default 10)",
+    ),
     ("help", "help", "print this help"),
 ];
 
@@ -115,6 +121,7 @@ fn main() -> ExitCode {
         ["size", "--quick"] => report(size::size(&workspace_root(), true)),
         ["panics"] => report(size::panics(&workspace_root(), false)),
         ["panics", "--quick"] => report(size::panics(&workspace_root(), true)),
+        ["failover", rest @ ..] => report(redis_ha::failover(&workspace_root(), rest)),
         ["help" | "--help" | "-h"] => {
             print_help();
             ExitCode::SUCCESS
@@ -255,7 +262,8 @@ fn test_steps() -> Vec<Step> {
 
     // Gateway fleets (redis/, examples/gateway): the real-Redis fault tests, ignored by the
     // plain test step. Each test starts its own redis-server (installed by .ci/run) on a free
-    // 127.0.0.1 port with AOF, and stops it by its PID.
+    // 127.0.0.1 port with AOF, and stops it by its PID. Includes the replicated-Redis failover
+    // tests (redis-sentinel, redis-cli --cluster; 2 rounds each; `cargo xtask failover` for more).
     steps.push(Step::cargo(
         "redis fleet real-server tests",
         &["test", "-p", "ciphertoken-redis", "-p", "ciphertoken-gateway", "--", "--ignored"],
