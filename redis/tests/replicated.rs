@@ -561,3 +561,57 @@ fn cluster_shard_failover_under_revocations_loses_no_acknowledged_revocation() {
         check(&r, lost);
     }
 }
+
+#[test]
+#[ignore = "needs redis-server and redis-tools (redis-cli); run by `cargo xtask test`"]
+fn cluster_slot_migration_is_followed_through_ask_and_moved() {
+    let _serial = serial();
+    let ct = ct();
+    let cluster = ClusterGroup::start(3);
+    let ns = "migrating";
+    let slot = cluster.keyslot(&format!("{{{ns}}}:log"));
+    let src = cluster.owner(slot, None).unwrap();
+    let dst = cluster.primaries().into_iter().find(|p| *p != src).unwrap();
+    let config = || tune(FleetConfig::cluster(cluster.seed_urls())).namespace(ns);
+    let gateways = [
+        Gateway { name: "A", fleets: vec![start(config())] },
+        Gateway { name: "B", fleets: vec![start(config())] },
+    ];
+    let a = &gateways[0].fleets[0];
+    let valid: Vec<(usize, String)> = (0..10).map(|i| (0, login(a, &ct, &format!("user-{i}")))).collect();
+    let doomed: Vec<Vec<(usize, String)>> = ["a", "b"]
+        .iter()
+        .map(|g| (0..400).map(|i| (0, login(a, &ct, &format!("doomed-{g}-{i}")))).collect())
+        .collect();
+    let mut keys = 0;
+    let r = failover_under_load(
+        &ct,
+        &gateways,
+        &valid,
+        doomed,
+        || {
+            keys = cluster.migrate_slot(slot, src, dst, Duration::from_millis(500));
+            format!("127.0.0.1:{src}")
+        },
+        || cluster.owner(slot, Some(dst)) == Some(dst),
+    );
+    let fresh = Gateway { name: "C (started after the migration)", fleets: vec![start(config())] };
+    let lost = lost_after_failover(&ct, &gateways, &fresh, &r.acked);
+    report("cluster slot migration", 1, &r, lost);
+    let redirects: Vec<u64> = gateways.iter().map(|g| g.fleets[0].stats().redirects).collect();
+    eprintln!(
+        "failover figures: cluster slot migration: {keys} keys moved from :{src} to :{dst}; redirections \
+         (MOVED/ASK/TRYAGAIN) followed: A {}, B {}",
+        redirects[0], redirects[1]
+    );
+    for g in &gateways {
+        assert_eq!(
+            g.fleets[0].stats().node,
+            format!("127.0.0.1:{dst}"),
+            "{} reads from the new owner",
+            g.name
+        );
+    }
+    assert!(redirects.iter().all(|r| *r > 0), "both gateways met redirections");
+    check(&r, lost);
+}

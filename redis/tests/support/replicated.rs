@@ -343,6 +343,80 @@ impl ClusterGroup {
     }
 }
 
+impl ClusterGroup {
+    /// Moves `slot` from the primary on `src` to the primary on `dst` the way
+    /// `redis-cli --cluster reshard` does (Redis Cluster specification, "Live resharding"):
+    /// `IMPORTING` on `dst`, `MIGRATING` on `src`, `MIGRATE` of its keys in batches, then —
+    /// after `linger`, so clients meet `ASK` replies meanwhile — `SETSLOT … NODE dst` on
+    /// every primary (from then on: `MOVED`). Returns the number of keys moved.
+    pub fn migrate_slot(&self, slot: u16, src: u16, dst: u16, linger: Duration) -> usize {
+        let id = |port: u16| -> String {
+            redis::cmd("CLUSTER").arg("MYID").query(&mut connect(port).expect("node")).expect("CLUSTER MYID")
+        };
+        let (src_id, dst_id) = (id(src), id(dst));
+        let (mut s, mut d) = (connect(src).expect("src"), connect(dst).expect("dst"));
+        let setslot = |c: &mut redis::Connection, state: &str, node: &str| {
+            redis::cmd("CLUSTER")
+                .arg("SETSLOT")
+                .arg(slot)
+                .arg(state)
+                .arg(node)
+                .query::<()>(c)
+                .expect("SETSLOT")
+        };
+        setslot(&mut d, "IMPORTING", &src_id);
+        setslot(&mut s, "MIGRATING", &dst_id);
+        let mut moved = 0;
+        for _ in 0..10_000 {
+            let keys: Vec<String> = redis::cmd("CLUSTER")
+                .arg("GETKEYSINSLOT")
+                .arg(slot)
+                .arg(20)
+                .query(&mut s)
+                .expect("GETKEYSINSLOT");
+            if keys.is_empty() {
+                break;
+            }
+            moved += keys.len();
+            redis::cmd("MIGRATE")
+                .arg("127.0.0.1")
+                .arg(dst)
+                .arg("")
+                .arg(0)
+                .arg(5000)
+                .arg("KEYS")
+                .arg(&keys)
+                .query::<()>(&mut s)
+                .expect("MIGRATE");
+        }
+        std::thread::sleep(linger);
+        setslot(&mut d, "NODE", &dst_id);
+        setslot(&mut s, "NODE", &dst_id);
+        for n in &self.nodes {
+            if let Ok(mut c) = connect(n.port()) {
+                if info_field(n.port(), "replication", "role").as_deref() == Some("master") {
+                    let _ = redis::cmd("CLUSTER")
+                        .arg("SETSLOT")
+                        .arg(slot)
+                        .arg("NODE")
+                        .arg(&dst_id)
+                        .query::<()>(&mut c);
+                }
+            }
+        }
+        moved
+    }
+
+    /// The ports of the primaries.
+    pub fn primaries(&self) -> Vec<u16> {
+        self.nodes
+            .iter()
+            .map(RedisServer::port)
+            .filter(|p| info_field(*p, "replication", "role").as_deref() == Some("master"))
+            .collect()
+    }
+}
+
 fn info_cluster(port: u16, field: &str) -> Option<String> {
     let mut con = connect(port).ok()?;
     let info: String = redis::cmd("CLUSTER").arg("INFO").query(&mut con).ok()?;
