@@ -311,13 +311,14 @@ fn lost_after_failover(ct: &Ct, gateways: &[Gateway], fresh: &Gateway, acked: &[
     lost
 }
 
-fn report(kind: &str, round: usize, r: &Round, lost: usize) {
+fn report(kind: &str, event: &str, round: usize, r: &Round, lost: usize) {
     let follow: Vec<String> = r.follow.iter().map(|(n, d)| format!("{n} {d:.2?}")).collect();
     let t = &r.during;
     eprintln!(
-        "failover figures: {kind} round {round}: failover (kill -9 -> new primary named) {:.2?}; \
-         followed (kill -9 -> reading the new primary, fresh): {}; revocations acknowledged {} \
-         (before the kill {}, after {}), not durable {} (retried), failed {}; acknowledged-then-lost {lost}",
+        "failover figures: {kind} round {round}: {event} -> new primary named by all: {:.2?}; \
+         followed ({event} -> reading the new primary, fresh): {}; revocations acknowledged {} \
+         (before / after the {event}: {} / {}), not durable {} (retried), failed {}; \
+         acknowledged-then-lost {lost}",
         r.failover,
         follow.join(", "),
         r.acked.len(),
@@ -327,7 +328,7 @@ fn report(kind: &str, round: usize, r: &Round, lost: usize) {
         get(&r.before.write_failed) + get(&t.write_failed),
     );
     eprintln!(
-        "failover figures: {kind} round {round}: clients from the kill to 1 s after the last gateway \
+        "failover figures: {kind} round {round}: clients from the {event} to 1 s after the last gateway \
          followed: valid tokens accepted {}, refused 503 (stale, failing closed) {}, wrongly refused {}; \
          revoked tokens refused {}, 503 {}, accepted within {REFUSAL_BOUND:?} of the ack {}, accepted later {}",
         get(&t.valid_accepted),
@@ -339,7 +340,7 @@ fn report(kind: &str, round: usize, r: &Round, lost: usize) {
         get(&t.revoked_accepted_late),
     );
     eprintln!(
-        "failover figures: {kind} round {round}: before the kill (steady state, 1.5 s): {:.0} verifications/s \
+        "failover figures: {kind} round {round}: before the {event} (steady state, 1.5 s): {:.0} verifications/s \
          (all verifier threads, debug build), valid accepted {}, wrongly refused {}, revoked refused {}, \
          accepted later than {REFUSAL_BOUND:?} {}",
         r.verify_rate,
@@ -419,7 +420,7 @@ fn sentinel_failover_under_revocations_loses_no_acknowledged_revocation() {
         );
         let fresh = Gateway { name: "C (started after the failover)", fleets: vec![start(config())] };
         let lost = lost_after_failover(&ct, &gateways, &fresh, &r.acked);
-        report("sentinel", round, &r, lost);
+        report("sentinel", "kill -9", round, &r, lost);
         for g in &gateways {
             let s = g.fleets[0].stats();
             assert!(s.node_changes >= 1, "{}: the failover was seen: {s:?}", g.name);
@@ -557,7 +558,7 @@ fn cluster_shard_failover_under_revocations_loses_no_acknowledged_revocation() {
         );
         let fresh = gateway("C (started after the failover)");
         let lost = lost_after_failover(&ct, &gateways, &fresh, &r.acked);
-        report("cluster (3 shards, 6 namespaces)", round, &r, lost);
+        report("cluster (3 shards, 6 namespaces)", "kill -9", round, &r, lost);
         check(&r, lost);
     }
 }
@@ -597,7 +598,7 @@ fn cluster_slot_migration_is_followed_through_ask_and_moved() {
     );
     let fresh = Gateway { name: "C (started after the migration)", fleets: vec![start(config())] };
     let lost = lost_after_failover(&ct, &gateways, &fresh, &r.acked);
-    report("cluster slot migration", 1, &r, lost);
+    report("cluster slot migration", "migration start", 1, &r, lost);
     let redirects: Vec<u64> = gateways.iter().map(|g| g.fleets[0].stats().redirects).collect();
     eprintln!(
         "failover figures: cluster slot migration: {keys} keys moved from :{src} to :{dst}; redirections \
