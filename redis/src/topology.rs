@@ -26,6 +26,15 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 /// Where the fleet's Redis is. See [`FleetConfig`](crate::FleetConfig)'s constructors.
+///
+/// Discovery is written on the `redis` crate's plain connections rather than its
+/// `sentinel` / `cluster` features: the crate's synchronous Sentinel client connects and
+/// queries without timeouts (one partitioned sentinel could stall a gateway without bound),
+/// and a namespace lives in one Cluster slot, so one connection to that slot's primary is
+/// all the fleet needs. Sentinel: `SENTINEL GET-MASTER-ADDR-BY-NAME` on each sentinel in
+/// turn, then `ROLE` on the named node. Cluster: `CLUSTER KEYSLOT` and `CLUSTER SLOTS` from
+/// any reachable node; `MOVED` names the new owner, `ASK` is served by `ASKING` + the
+/// command on the named node, `TRYAGAIN` is retried shortly (at most 5 redirections a call).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Topology {
     /// One server (or a proxy / managed endpoint that hides failover), by URL.
