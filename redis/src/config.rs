@@ -1,5 +1,6 @@
 //! Settings of a gateway's connection to the fleet's Redis.
 
+use crate::topology::Topology;
 use crate::FleetError;
 use std::time::Duration;
 
@@ -42,7 +43,10 @@ pub enum FullPolicy {
 /// ```
 #[derive(Debug, Clone)]
 pub struct FleetConfig {
-    pub(crate) url: String,
+    pub(crate) topology: Topology,
+    pub(crate) node_url: Option<String>,
+    pub(crate) wait_replicas: u32,
+    pub(crate) wait_timeout: Duration,
     pub(crate) namespace: String,
     pub(crate) connect_timeout: Duration,
     pub(crate) response_timeout: Duration,
@@ -62,9 +66,50 @@ impl FleetConfig {
     /// connect and response timeouts 500 ms, `XREAD BLOCK` 250 ms, `max_staleness` 2 s,
     /// fail closed, a mirror of 100 000 entries that asks Redis when full, a maximum
     /// token lifetime of 7 days + 60 s (the core's default refresh lifetime plus leeway).
+    ///
+    /// Writes are acknowledged by the one server (no `WAIT`: see
+    /// [`wait_replicas`](FleetConfig::wait_replicas) when it has replicas).
     pub fn new(url: impl Into<String>) -> Self {
+        Self::with_topology(Topology::Single(url.into()))
+    }
+
+    /// A primary monitored by Redis Sentinel: `sentinels` are the sentinels' URLs
+    /// (`redis://127.0.0.1:26379`), `master` the name they monitor it by. The gateway asks
+    /// the sentinels for the primary and follows a failover. Other settings as
+    /// [`new`](FleetConfig::new), except that a write is reported done only once one
+    /// replica has it too (`wait_replicas(1)`, `wait_timeout` 500 ms).
+    ///
+    /// ```
+    /// use ciphertoken_redis::FleetConfig;
+    /// let config = FleetConfig::sentinel("fleet", ["redis://127.0.0.1:26379", "redis://127.0.0.1:26380"]);
+    /// assert!(config.validate().is_ok());
+    /// ```
+    pub fn sentinel<S: Into<String>>(
+        master: impl Into<String>,
+        sentinels: impl IntoIterator<Item = S>,
+    ) -> Self {
+        let topology = Topology::Sentinel {
+            sentinels: sentinels.into_iter().map(Into::into).collect(),
+            master: master.into(),
+        };
+        Self::with_topology(topology).wait_replicas(1)
+    }
+
+    /// Redis Cluster, reached through any of `seeds` (node URLs). The namespace lives in
+    /// one slot (its hash tag); the gateway talks to that slot's primary and follows
+    /// `MOVED`, `ASK` and shard failovers. A write is reported done once one replica of the
+    /// shard has it (`wait_replicas(1)`).
+    pub fn cluster<S: Into<String>>(seeds: impl IntoIterator<Item = S>) -> Self {
+        let topology = Topology::Cluster { seeds: seeds.into_iter().map(Into::into).collect() };
+        Self::with_topology(topology).wait_replicas(1)
+    }
+
+    fn with_topology(topology: Topology) -> Self {
         FleetConfig {
-            url: url.into(),
+            topology,
+            node_url: None,
+            wait_replicas: 0,
+            wait_timeout: Duration::from_millis(500),
             namespace: "ct".into(),
             connect_timeout: Duration::from_millis(500),
             response_timeout: Duration::from_millis(500),
@@ -153,6 +198,40 @@ impl FleetConfig {
         self
     }
 
+    /// How many replicas must have a write before it is reported done: after each write
+    /// the gateway sends `WAIT replicas timeout` on the same connection, and a write that
+    /// fewer replicas acknowledged within [`wait_timeout`](FleetConfig::wait_timeout) fails
+    /// with [`FleetError::NotDurable`] (it is applied on the primary and may or may not
+    /// survive a failover: retry it). 0 (the default for one server) skips `WAIT`.
+    pub fn wait_replicas(mut self, replicas: u32) -> Self {
+        self.wait_replicas = replicas;
+        self
+    }
+
+    /// The `WAIT` timeout (default 500 ms; never 0, which would make `WAIT` block for good).
+    pub fn wait_timeout(mut self, timeout: Duration) -> Self {
+        self.wait_timeout = timeout;
+        self
+    }
+
+    /// Connection settings (user, password, TLS, database) for the data nodes found by
+    /// discovery (Sentinel, Cluster), as a URL whose host and port are ignored. Default:
+    /// plain TCP without authentication (Sentinel), or the first seed's settings (Cluster).
+    pub fn node_url(mut self, url: impl Into<String>) -> Self {
+        self.node_url = Some(url.into());
+        self
+    }
+
+    /// Where the fleet's Redis is.
+    pub fn topology(&self) -> &Topology {
+        &self.topology
+    }
+
+    /// The configured replica count for `WAIT` (0: no `WAIT`).
+    pub fn wait_replicas_value(&self) -> u32 {
+        self.wait_replicas
+    }
+
     /// The namespace.
     pub fn namespace_str(&self) -> &str {
         &self.namespace
@@ -200,6 +279,11 @@ impl FleetConfig {
         if self.backoff_min.is_zero() || self.backoff_max < self.backoff_min {
             return Err(FleetError::Config("reconnect_backoff: 0 < min <= max"));
         }
+        if self.wait_replicas > 0
+            && (self.wait_timeout.is_zero() || self.wait_timeout > Duration::from_secs(60))
+        {
+            return Err(FleetError::Config("wait_timeout: 1 ms to 60 s when wait_replicas > 0"));
+        }
         Ok(())
     }
 }
@@ -214,6 +298,10 @@ mod tests {
         assert!(c.validate().is_ok());
         assert_eq!(c.stale_policy, StalePolicy::FailClosed);
         assert_eq!(c.full_policy, FullPolicy::AskRedis);
+        assert_eq!(c.wait_replicas, 0, "one server: nothing to wait for");
+        let s = FleetConfig::sentinel("m", ["redis://127.0.0.1:26379"]);
+        assert_eq!(s.wait_replicas, 1, "replicated: a write is done once a replica has it");
+        assert_eq!(FleetConfig::cluster(["redis://127.0.0.1:7000"]).wait_replicas, 1);
     }
 
     #[test]
@@ -229,6 +317,7 @@ mod tests {
             (base().max_token_lifetime(0), "max_token_lifetime"),
             (base().max_staleness(Duration::from_millis(700)), "max_staleness"),
             (base().reconnect_backoff(Duration::from_secs(2), Duration::from_secs(1)), "backoff"),
+            (base().wait_replicas(1).wait_timeout(Duration::ZERO), "wait_timeout"),
         ] {
             match config.validate() {
                 Err(FleetError::Config(msg)) => assert!(msg.contains(what), "{msg} vs {what}"),

@@ -14,6 +14,17 @@ pub enum FleetError {
     /// The mirror is stale (or was never filled) and the policy is to fail closed: the
     /// step was refused without asking Redis.
     Stale,
+    /// The write was applied on the primary but fewer replicas than configured
+    /// ([`FleetConfig::wait_replicas`](crate::FleetConfig::wait_replicas)) acknowledged it
+    /// within the `WAIT` timeout: a failover may still lose it. Never report such a
+    /// revocation as done; retry it (every write of this crate is idempotent) until it is
+    /// durable. The local mirror already applies it.
+    NotDurable {
+        /// Replicas that acknowledged the write in time.
+        acked: u32,
+        /// Replicas required.
+        wanted: u32,
+    },
     /// The server replied with something this crate does not expect.
     Protocol(&'static str),
     /// A setting is invalid.
@@ -36,6 +47,11 @@ impl fmt::Display for FleetError {
             FleetError::Token(e) => write!(f, "{e}"),
             FleetError::Redis(e) => write!(f, "redis: {e}"),
             FleetError::Stale => f.write_str("revocation state is stale: failing closed"),
+            FleetError::NotDurable { acked, wanted } => write!(
+                f,
+                "not durable: applied on the Redis primary but acknowledged by {acked} of {wanted} \
+                 replicas in time (a failover may lose it); retry"
+            ),
             FleetError::Protocol(what) => write!(f, "unexpected redis reply: {what}"),
             FleetError::Config(what) => write!(f, "invalid configuration: {what}"),
         }

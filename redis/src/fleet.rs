@@ -4,12 +4,13 @@
 use crate::config::{FleetConfig, FullPolicy, StalePolicy};
 use crate::denyset::DenySet;
 use crate::scripts::{Keys, Scripts, LOG_SKEW_MARGIN_SECS};
+use crate::topology::Locator;
 use crate::FleetError;
 use ciphertoken::lifecycle::{CipherToken, Subject, TokenPair};
 use ciphertoken::{Claim, Clock, Error, RevocationStore, Revoked, SystemClock, UnixSeconds, VersionSource};
 use rand_core::{CryptoRng, RngCore};
 use redis::streams::{StreamId, StreamReadOptions, StreamReadReply};
-use redis::{Commands, Connection, IntoConnectionInfo, RedisResult};
+use redis::{Commands, Connection, RedisError, RedisResult};
 use serde::{Deserialize, Serialize};
 use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -27,6 +28,13 @@ const MAX_SUBJECT_LEN: usize = 256;
 
 /// Writer connections (logins, rotations, revocations, fallback look-ups) per gateway.
 const WRITERS: usize = 4;
+
+/// The most redirections (`MOVED`, `ASK`, `TRYAGAIN`, `READONLY`) one call follows.
+const REDIRECTS: usize = 5;
+
+/// How often the sync thread asks the sentinels whether its node is still the primary
+/// (catches a primary demoted behind the gateway's back, e.g. after a partition).
+const PRIMARY_CHECK: Duration = Duration::from_secs(1);
 
 /// Counters of one gateway's handle, monotonic since it was created.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -59,6 +67,20 @@ pub struct Stats {
     pub reconnects: u64,
     /// Failed sync reads and connection attempts.
     pub sync_errors: u64,
+    /// `host:port` of the node the sync thread reads the change log from ("" before the
+    /// first connection).
+    pub node: String,
+    /// Times the sync thread found itself on another node (or a restarted one) than before:
+    /// failovers followed.
+    pub node_changes: u64,
+    /// Times the change log was re-read from before the last id seen, because the node
+    /// changed or the stream went back (lost entries, reset).
+    pub resyncs: u64,
+    /// `MOVED` / `ASK` / `TRYAGAIN` / `READONLY` replies followed.
+    pub redirects: u64,
+    /// Writes that fewer replicas than configured acknowledged in time
+    /// ([`FleetError::NotDurable`]).
+    pub not_durable: u64,
 }
 
 #[derive(Default)]
@@ -71,6 +93,10 @@ struct Counters {
     full_failed_closed: AtomicU64,
     reconnects: AtomicU64,
     sync_errors: AtomicU64,
+    node_changes: AtomicU64,
+    resyncs: AtomicU64,
+    redirects: AtomicU64,
+    not_durable: AtomicU64,
 }
 
 fn bump(counter: &AtomicU64) {
@@ -84,7 +110,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 pub(crate) struct Shared {
     config: FleetConfig,
-    client: redis::Client,
+    locator: Locator,
     keys: Keys,
     scripts: Scripts,
     mirror: RwLock<DenySet>,
@@ -97,6 +123,7 @@ pub(crate) struct Shared {
     connected: AtomicBool,
     stop: AtomicBool,
     last_id: Mutex<String>,
+    node: Mutex<String>,
     counters: Counters,
 }
 
@@ -148,11 +175,17 @@ impl Fleet {
     /// thread cannot be started.
     pub fn start(config: FleetConfig) -> Result<Fleet, FleetError> {
         config.validate()?;
-        let tcp = redis::io::tcp::TcpSettings::default().set_nodelay(true);
-        let info = config.url.as_str().into_connection_info()?.set_tcp_settings(tcp);
-        let client = redis::Client::open(info)?;
+        let keys = Keys::new(&config.namespace);
+        let locator = Locator::new(
+            &config.topology,
+            config.node_url.as_deref(),
+            keys.log(),
+            config.connect_timeout,
+            config.response_timeout,
+        )?;
         let shared = Arc::new(Shared {
-            keys: Keys::new(&config.namespace),
+            keys,
+            locator,
             scripts: Scripts::new(),
             mirror: RwLock::new(DenySet::with_capacity(config.mirror_capacity)),
             writers: (0..WRITERS).map(|_| Mutex::new(None)).collect(),
@@ -163,9 +196,9 @@ impl Fleet {
             connected: AtomicBool::new(false),
             stop: AtomicBool::new(false),
             last_id: Mutex::new(String::from("0-0")),
+            node: Mutex::new(String::new()),
             counters: Counters::default(),
             config,
-            client,
         });
         let for_thread = Arc::clone(&shared);
         let thread = std::thread::Builder::new()
@@ -234,6 +267,11 @@ impl Fleet {
             full_failed_closed: c.full_failed_closed.load(Ordering::Relaxed),
             reconnects: c.reconnects.load(Ordering::Relaxed),
             sync_errors: c.sync_errors.load(Ordering::Relaxed),
+            node: lock(&s.node).clone(),
+            node_changes: c.node_changes.load(Ordering::Relaxed),
+            resyncs: c.resyncs.load(Ordering::Relaxed),
+            redirects: c.redirects.load(Ordering::Relaxed),
+            not_durable: c.not_durable.load(Ordering::Relaxed),
         }
     }
 
@@ -243,7 +281,8 @@ impl Fleet {
     ///
     /// # Errors
     /// [`FleetError::Token`] from issuing; [`FleetError::Redis`] when Redis does not
-    /// answer (no login is half-made: the tokens are not returned).
+    /// answer, [`FleetError::NotDurable`] when too few replicas have the family record (no
+    /// login is half-made: the tokens are not returned).
     pub fn login<'a, 'r, C, T, R, const K: usize>(
         &self,
         ct: &CipherToken<'_, C, K>,
@@ -265,11 +304,11 @@ impl Fleet {
         let until = s.family_expiry(now).saturating_add(1);
         let key = s.keys.family(pair.family.as_str());
         let jti = pair.refresh_jti;
-        let set: Option<String> = s.with_writer(|c| {
+        let (set, durable): (Option<String>, _) = s.write(|c| {
             redis::cmd("SET").arg(&key).arg(jti.as_str()).arg("EXAT").arg(until).arg("NX").query(c)
         })?;
         match set {
-            Some(_) => Ok(pair),
+            Some(_) => durable.map(|()| pair),
             None => Err(FleetError::Protocol("family id already registered")),
         }
     }
@@ -285,7 +324,10 @@ impl Fleet {
     /// [`FleetError::Token`] with any verification error, `Revoked` (also for an unknown
     /// family), `RefreshTokenReused`, `StaleVersion`; [`FleetError::Stale`] when the mirror
     /// is stale and failing closed; [`FleetError::Redis`] (no new pair is valid then: the
-    /// old token stays current).
+    /// old token stays current); [`FleetError::NotDurable`] when the rotation was applied
+    /// on the primary but too few replicas have it (the new pair is not returned; a
+    /// failover may bring the old token back, or the next use of the old token counts as
+    /// reuse — either way the caller must log in again or retry).
     #[allow(clippy::too_many_arguments)]
     pub fn rotate<'s, 'a, 'r, T, C, R, const K: usize>(
         &self,
@@ -319,7 +361,7 @@ impl Fleet {
         let s = &self.shared;
         let fam = pair.family;
         let family_exp = s.family_expiry(now);
-        let outcome: String = s.with_writer(|c| {
+        let (outcome, durable): (String, _) = s.write(|c| {
             s.scripts
                 .rotate
                 .key(s.keys.family(fam.as_str()))
@@ -337,7 +379,7 @@ impl Fleet {
         match outcome.as_str() {
             "ok" => {
                 s.remember(Revoked::Token(&old_jti), old_exp, now);
-                Ok(pair)
+                durable.map(|()| pair)
             }
             "reused" => {
                 s.remember(Revoked::Family(fam.as_str()), family_exp, now);
@@ -426,13 +468,15 @@ impl Fleet {
     /// gateway within the propagation bound. Returns the new version.
     ///
     /// # Errors
-    /// `Token(TooLong)` for a subject over 256 bytes; [`FleetError::Redis`].
+    /// `Token(TooLong)` for a subject over 256 bytes; [`FleetError::Redis`];
+    /// [`FleetError::NotDurable`] (the bump is applied on the primary and in this
+    /// gateway's mirror; retrying bumps again, which is harmless).
     pub fn bump_version(&self, sub: &str) -> Result<u64, FleetError> {
         let s = &self.shared;
         check_subject(sub)?;
         let now = SystemClock.now()?;
         let exp = s.family_expiry(now);
-        let ver: u64 = s.with_writer(|c| {
+        let (ver, durable): (u64, _) = s.write(|c| {
             s.scripts
                 .bump
                 .key(s.keys.version(sub))
@@ -442,9 +486,11 @@ impl Fleet {
                 .arg(s.retention())
                 .invoke(c)
         })?;
-        let mut m = s.mirror.write().unwrap_or_else(PoisonError::into_inner);
-        let _ = m.set_version(sub, ver, exp, now);
-        Ok(ver)
+        {
+            let mut m = s.mirror.write().unwrap_or_else(PoisonError::into_inner);
+            let _ = m.set_version(sub, ver, exp, now);
+        }
+        durable.map(|()| ver)
     }
 
     /// `sub`'s current token version as Redis has it (0 when never bumped).
@@ -471,7 +517,9 @@ impl Fleet {
     /// `maxmemory-policy` must be `noeviction` (every revocation key has a TTL, so even
     /// the `volatile-*` policies would evict live revocations under memory pressure).
     /// `appendfsync always` is noted if absent (`everysec` survives a process crash but may
-    /// lose the last second on a host crash).
+    /// lose the last second on a host crash). With [`FleetConfig::wait_replicas`] > 0: fewer
+    /// connected replicas than that (every write would be not durable), and
+    /// `min-replicas-to-write 0` (see the crate documentation, "Durability").
     ///
     /// # Errors
     /// [`FleetError::Redis`] (e.g. `CONFIG` disabled on a managed service).
@@ -497,6 +545,32 @@ impl Fleet {
             problems.push(format!(
                 "appendfsync is {fsync:?}: a host crash may lose the last second of revocations (always: none)"
             ));
+        }
+        let wanted = s.config.wait_replicas;
+        if wanted > 0 {
+            let info: String = s.with_writer(|c| redis::cmd("INFO").arg("replication").query(c))?;
+            let field = |name: &str| {
+                info.lines()
+                    .find_map(|l| l.strip_prefix(name)?.strip_prefix(':'))
+                    .map(str::trim)
+                    .map(str::to_owned)
+            };
+            let replicas: u32 = field("connected_slaves").and_then(|v| v.parse().ok()).unwrap_or(0);
+            if replicas < wanted {
+                problems.push(format!(
+                    "has {replicas} connected replicas, fewer than wait_replicas {wanted}: every write will be \
+                     reported not durable"
+                ));
+            }
+            let min = get("min-replicas-to-write")?;
+            if min == "0" {
+                problems.push(
+                    "min-replicas-to-write is 0: a primary cut off from its replicas keeps applying writes \
+                     (reported not durable here, but visible to gateways reading from it until a failover \
+                     discards them); set it (e.g. 1, with min-replicas-max-lag 10) to refuse them instead"
+                        .into(),
+                );
+            }
         }
         Ok(problems)
     }
@@ -534,33 +608,101 @@ impl Shared {
         self.config.max_token_lifetime.saturating_add(LOG_SKEW_MARGIN_SECS)
     }
 
-    fn connect(&self, name: &str, read_timeout: Duration) -> RedisResult<Connection> {
-        let mut con = self.client.get_connection_with_timeout(self.config.connect_timeout)?;
-        con.set_read_timeout(Some(read_timeout))?;
-        con.set_write_timeout(Some(self.config.response_timeout))?;
+    /// Connects to the namespace's primary (discovering it first under Sentinel or
+    /// Cluster); returns the connection and the node's `host:port`.
+    fn connect(&self, name: &str, read_timeout: Duration) -> RedisResult<(Connection, String)> {
+        let (mut con, addr) = self.locator.primary(read_timeout)?;
         redis::cmd("CLIENT").arg("SETNAME").arg(name).query::<()>(&mut con)?;
-        Ok(con)
+        Ok((con, addr))
     }
 
-    /// Runs `f` on a writer connection (connecting when needed). Any error drops the
-    /// connection: after a timeout its reply stream can no longer be trusted.
-    fn with_writer<T>(&self, f: impl FnOnce(&mut Connection) -> RedisResult<T>) -> Result<T, FleetError> {
+    /// How long a writer waits for a reply: the response timeout, plus the `WAIT` timeout
+    /// when writes wait for replicas.
+    fn writer_timeout(&self) -> Duration {
+        let c = &self.config;
+        if c.wait_replicas > 0 {
+            c.response_timeout.saturating_add(c.wait_timeout)
+        } else {
+            c.response_timeout
+        }
+    }
+
+    /// Runs `f` on a writer connection (connecting when needed), following Cluster
+    /// redirections and a demoted primary (bounded: [`REDIRECTS`]); those replies mean the
+    /// command did not run, so running it elsewhere is safe. Any other error drops the
+    /// connection (after a timeout its reply stream can no longer be trusted) and is
+    /// returned: the command may or may not have run.
+    fn with_writer<T>(&self, mut f: impl FnMut(&mut Connection) -> RedisResult<T>) -> Result<T, FleetError> {
         let slot = self.writers.iter().find_map(|w| w.try_lock().ok()).or_else(|| {
             let i = self.next_writer.fetch_add(1, Ordering::Relaxed) % self.writers.len().max(1);
             self.writers.get(i).map(lock)
         });
         let Some(mut slot) = slot else { return Err(FleetError::Config("no writer connection")) };
-        if slot.is_none() {
-            *slot = Some(self.connect("ciphertoken-writer", self.config.response_timeout)?);
-        }
-        let Some(con) = slot.as_mut() else { return Err(FleetError::Protocol("writer connection")) };
-        match f(con) {
-            Ok(v) => Ok(v),
-            Err(e) => {
-                *slot = None;
-                Err(FleetError::Redis(e))
+        let timeout = self.writer_timeout();
+        let mut last = None;
+        for _ in 0..REDIRECTS {
+            if slot.is_none() {
+                *slot = Some(self.connect("ciphertoken-writer", timeout)?.0);
             }
+            let Some(con) = slot.as_mut() else { return Err(FleetError::Protocol("writer connection")) };
+            let e = match f(con) {
+                Ok(v) => return Ok(v),
+                Err(e) => e,
+            };
+            let Some(redirect) = Redirect::of(&e) else {
+                *slot = None;
+                return Err(FleetError::Redis(e));
+            };
+            bump(&self.counters.redirects);
+            match redirect {
+                Redirect::Moved(addr) => {
+                    self.locator.moved(&addr);
+                    *slot = None;
+                }
+                Redirect::Reconnect => *slot = None,
+                Redirect::TryAgain => self.pause(Duration::from_millis(10)),
+                Redirect::Ask(addr) => {
+                    let mut target = self.locator.open_node(&addr, timeout)?;
+                    redis::cmd("ASKING").query::<()>(&mut target)?;
+                    match f(&mut target) {
+                        Ok(v) => return Ok(v),
+                        Err(e) if Redirect::of(&e).is_some() => {
+                            last = Some(e);
+                            self.pause(Duration::from_millis(10));
+                            continue;
+                        }
+                        Err(e) => return Err(FleetError::Redis(e)),
+                    }
+                }
+            }
+            last = Some(e);
         }
+        Err(last.map_or(FleetError::Protocol("redirections"), FleetError::Redis))
+    }
+
+    /// A write: `f` on a writer connection, then (when configured) `WAIT replicas timeout`
+    /// on the same connection, so it covers this write (and the connection's earlier
+    /// ones). Returns `f`'s value and whether the write is durable: `Err(NotDurable)` when
+    /// fewer replicas acknowledged it in time — the caller still applies it locally, then
+    /// reports it not done.
+    fn write<T>(
+        &self,
+        mut f: impl FnMut(&mut Connection) -> RedisResult<T>,
+    ) -> Result<(T, Result<(), FleetError>), FleetError> {
+        let wanted = self.config.wait_replicas;
+        let wait_ms = u64::try_from(self.config.wait_timeout.as_millis()).unwrap_or(u64::MAX).max(1);
+        let (value, acked) = self.with_writer(|c| {
+            let v = f(c)?;
+            let acked: i64 =
+                if wanted > 0 { redis::cmd("WAIT").arg(wanted).arg(wait_ms).query(c)? } else { 0 };
+            Ok((v, acked))
+        })?;
+        let acked = u32::try_from(acked.max(0)).unwrap_or(u32::MAX);
+        if acked < wanted {
+            bump(&self.counters.not_durable);
+            return Ok((value, Err(FleetError::NotDurable { acked, wanted })));
+        }
+        Ok((value, Ok(())))
     }
 
     fn revoke(&self, id: Revoked<'_>, expires_at: UnixSeconds, now: UnixSeconds) -> Result<bool, FleetError> {
@@ -580,7 +722,7 @@ impl Shared {
         if expires_at > self.family_expiry(now) {
             return Err(FleetError::Config("revocation outlives max_token_lifetime: raise it"));
         }
-        let newly: i64 = self.with_writer(|c| {
+        let (newly, durable): (i64, _) = self.write(|c| {
             let mut call = self.scripts.revoke.key(&key);
             call.key(self.keys.log());
             if let Revoked::Family(f) = id {
@@ -589,7 +731,7 @@ impl Shared {
             call.arg(kind).arg(text).arg(expires_at).arg(self.retention()).invoke(c)
         })?;
         self.remember(id, expires_at, now);
-        Ok(newly == 1)
+        durable.map(|()| newly == 1)
     }
 
     /// Applies a write this gateway made to its own mirror at once (read-your-writes);
@@ -640,6 +782,42 @@ impl Shared {
         last
     }
 
+    /// Where the sync thread resumes on a new connection to `addr` (run id `run_id`) whose
+    /// change log was last generated up to `generated` (`None`: no log). Same server:
+    /// from the last id seen — unless the log went back (deleted, recreated): then from the
+    /// start. Another server (failover) or a restarted one: its log is a prefix of what
+    /// this gateway saw plus entries written since, whose ids come from that server's
+    /// clock; re-read from the earlier of the last id seen and the log's end, less the
+    /// clock-skew margin, so no entry written after the failover is skipped. Re-applying
+    /// an entry is harmless (revocations and versions only grow).
+    fn resume_from(
+        &self,
+        run_id: &str,
+        seen_run_id: &mut Option<String>,
+        generated: Option<&str>,
+        last: &str,
+    ) -> String {
+        let same = seen_run_id.as_deref() == Some(run_id);
+        let first = seen_run_id.is_none();
+        *seen_run_id = Some(run_id.to_owned());
+        let (Some(generated), Some(last_seen)) = (generated.and_then(stream_id), stream_id(last)) else {
+            if !first {
+                bump(&self.counters.resyncs);
+            }
+            return "0-0".into();
+        };
+        if first || (same && generated >= last_seen) {
+            return last.to_owned();
+        }
+        bump(&self.counters.resyncs);
+        if same {
+            return "0-0".into();
+        }
+        let margin_ms = LOG_SKEW_MARGIN_SECS.saturating_mul(1000);
+        let from = generated.min(last_seen).0.saturating_sub(margin_ms);
+        format!("{from}-0")
+    }
+
     /// Sleeps up to `d` in small steps, returning early when asked to stop.
     fn pause(&self, d: Duration) {
         let deadline = Instant::now().checked_add(d);
@@ -649,8 +827,57 @@ impl Shared {
     }
 }
 
+/// A reply that says "not here": the command did not run on this node.
+enum Redirect {
+    /// Cluster: the slot now lives at this `host:port`.
+    Moved(String),
+    /// Cluster: this one command goes to `host:port`, after `ASKING` (slot migrating).
+    Ask(String),
+    /// Cluster: keys of a multi-key command are split by a migration; retry shortly.
+    TryAgain,
+    /// The node is not (or no longer) a writable primary: discover the primary again.
+    Reconnect,
+}
+
+impl Redirect {
+    fn of(e: &RedisError) -> Option<Redirect> {
+        match e.code()? {
+            "MOVED" => e.redirect_node().map(|(addr, _)| Redirect::Moved(addr.to_owned())),
+            "ASK" => e.redirect_node().map(|(addr, _)| Redirect::Ask(addr.to_owned())),
+            "TRYAGAIN" => Some(Redirect::TryAgain),
+            "READONLY" | "MASTERDOWN" | "CLUSTERDOWN" | "LOADING" => Some(Redirect::Reconnect),
+            _ => None,
+        }
+    }
+}
+
+/// A stream id `ms-seq` as numbers (ordered as Redis orders them).
+fn stream_id(id: &str) -> Option<(u64, u64)> {
+    let (ms, seq) = id.split_once('-')?;
+    Some((ms.parse().ok()?, seq.parse().ok()?))
+}
+
+/// The server's run id (`INFO server`): changes when another process answers.
+fn run_id(con: &mut Connection) -> RedisResult<String> {
+    let info: String = redis::cmd("INFO").arg("server").query(con)?;
+    Ok(info.lines().find_map(|l| l.strip_prefix("run_id:")).unwrap_or("").trim().to_owned())
+}
+
+/// The change log's `last-generated-id` (`None` when there is no log).
+fn log_end(con: &mut Connection, log: &str) -> RedisResult<Option<String>> {
+    let exists: i64 = con.exists(log)?;
+    if exists == 0 {
+        return Ok(None);
+    }
+    let info: redis::streams::StreamInfoStreamReply = con.xinfo_stream(log)?;
+    Ok(Some(info.last_generated_id))
+}
+
 /// The sync thread: fill the mirror from the start of the change log, then follow it with
-/// `XREAD BLOCK`, resuming from the last applied id after any disconnect.
+/// `XREAD BLOCK`, resuming from the last applied id after a disconnect — or from earlier
+/// when it finds another primary (failover) or a log that went back (see
+/// [`Shared::resume_from`]). Cluster redirections are followed; under Sentinel the
+/// sentinels are asked every [`PRIMARY_CHECK`] whether this node is still the primary.
 fn sync_loop(s: &Shared) {
     let cfg = &s.config;
     let log = s.keys.log();
@@ -661,27 +888,60 @@ fn sync_loop(s: &Shared) {
     let mut ever_connected = false;
     let mut backoff = cfg.backoff_min;
     let mut last_id = lock(&s.last_id).clone();
+    let mut seen_run_id: Option<String> = None;
+    let mut node = String::new();
+    let mut checked_at = Instant::now();
     while !s.stop.load(Ordering::Relaxed) {
         let con = match conn.as_mut() {
             Some(c) => c,
-            None => match s.connect("ciphertoken-sync", read_timeout) {
-                Ok(c) => {
-                    if ever_connected {
-                        bump(&s.counters.reconnects);
+            None => {
+                let attempt = s.connect("ciphertoken-sync", read_timeout).and_then(|(mut c, addr)| {
+                    let id = run_id(&mut c)?;
+                    let end = log_end(&mut c, &log)?;
+                    Ok((c, addr, id, end))
+                });
+                match attempt {
+                    Ok((c, addr, id, end)) => {
+                        if ever_connected {
+                            bump(&s.counters.reconnects);
+                        }
+                        if seen_run_id.as_ref().is_some_and(|seen| *seen != id) {
+                            bump(&s.counters.node_changes);
+                        }
+                        last_id = s.resume_from(&id, &mut seen_run_id, end.as_deref(), &last_id);
+                        ever_connected = true;
+                        s.connected.store(true, Ordering::Relaxed);
+                        node.clone_from(&addr);
+                        *lock(&s.node) = addr;
+                        checked_at = Instant::now();
+                        conn.insert(c)
                     }
-                    ever_connected = true;
-                    s.connected.store(true, Ordering::Relaxed);
-                    conn.insert(c)
+                    Err(_) => {
+                        bump(&s.counters.sync_errors);
+                        s.pause(backoff);
+                        backoff = backoff.saturating_mul(2).min(cfg.backoff_max);
+                        continue;
+                    }
                 }
-                Err(_) => {
-                    bump(&s.counters.sync_errors);
-                    s.pause(backoff);
-                    backoff = backoff.saturating_mul(2).min(cfg.backoff_max);
-                    continue;
-                }
-            },
+            }
         };
-        let reply: RedisResult<Option<StreamReadReply>> = con.xread_options(&[&log], &[&last_id], &opts);
+        let mut reply: RedisResult<Option<StreamReadReply>> = con.xread_options(&[&log], &[&last_id], &opts);
+        if let Err(e) = &reply {
+            match Redirect::of(e) {
+                Some(Redirect::Ask(addr)) => {
+                    bump(&s.counters.redirects);
+                    reply = s.locator.open_node(&addr, read_timeout).and_then(|mut target| {
+                        redis::cmd("ASKING").query::<()>(&mut target)?;
+                        target.xread_options(&[&log], &[&last_id], &opts)
+                    });
+                }
+                Some(Redirect::Moved(addr)) => {
+                    bump(&s.counters.redirects);
+                    s.locator.moved(&addr);
+                }
+                _ => {}
+            }
+        }
         match reply {
             Ok(reply) => {
                 backoff = cfg.backoff_min;
@@ -695,6 +955,14 @@ fn sync_loop(s: &Shared) {
                 // Fewer entries than asked for: nothing newer existed when Redis replied.
                 if entries.len() < cfg.batch {
                     s.mark_fresh();
+                }
+                if s.locator.follows_failover() && checked_at.elapsed() >= PRIMARY_CHECK {
+                    checked_at = Instant::now();
+                    if s.locator.named_primary().is_some_and(|named| named != node) {
+                        // Sentinel names another primary: this node was demoted.
+                        s.connected.store(false, Ordering::Relaxed);
+                        conn = None;
+                    }
                 }
             }
             Err(_) => {

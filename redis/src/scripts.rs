@@ -94,6 +94,11 @@ end
 /// KEYS: revoked key, log, and for a family its record (deleted: nothing may rotate in a
 /// revoked family). ARGV: kind (`t`/`f`), id, expires_at, retention.
 /// Returns 1 when newly revoked, 0 when it already was.
+///
+/// A repeated revocation still writes (`SET … KEEPTTL XX`, a no-op on the value and TTL):
+/// `WAIT` counts replicas that reached the connection's *last write*, so a retry of a
+/// revocation that was not durable must itself replicate something for its `WAIT` to
+/// cover the key (replication is in order: the original `SET` arrives first).
 const REVOKE_BODY: &str = r"
 local exat = string.format('%d', tonumber(ARGV[3]) + 1)
 if KEYS[3] then redis.call('DEL', KEYS[3]) end
@@ -101,6 +106,7 @@ if redis.call('SET', KEYS[1], '1', 'EXAT', exat, 'NX') then
   log(KEYS[2], ARGV[4], 'k', ARGV[1], 'id', ARGV[2], 'exp', ARGV[3])
   return 1
 end
+redis.call('SET', KEYS[1], '1', 'KEEPTTL', 'XX')
 return 0
 ";
 

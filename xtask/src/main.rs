@@ -32,6 +32,7 @@ mod docgen;
 mod docs;
 mod embedded;
 mod ffi;
+mod redis_ha;
 mod security;
 mod size;
 
@@ -92,6 +93,11 @@ const SUBCOMMANDS: &[(&str, &str, &str)] = &[
         "docs",
         "check what the docs tell users to copy: README consumer crate, C snippets, walk-throughs",
     ),
+    (
+        "failover",
+        "failover [--rounds N]",
+        "the replicated-Redis failover tests (Sentinel, Cluster, HTTP gateways) with N rounds each (default 10)",
+    ),
     ("help", "help", "print this help"),
 ];
 
@@ -129,6 +135,7 @@ fn main() -> ExitCode {
         ["panics"] => report(size::panics(&workspace_root(), false)),
         ["panics", "--quick"] => report(size::panics(&workspace_root(), true)),
         ["docs"] => report(docs::check_all(&workspace_root())),
+        ["failover", rest @ ..] => report(redis_ha::failover(&workspace_root(), rest)),
         ["help" | "--help" | "-h"] => {
             print_help();
             ExitCode::SUCCESS
@@ -289,7 +296,8 @@ fn test_steps() -> Vec<Step> {
 
     // Gateway fleets (redis/, examples/gateway): the real-Redis fault tests, ignored by the
     // plain test step. Each test starts its own redis-server (installed by .ci/run) on a free
-    // 127.0.0.1 port with AOF, and stops it by its PID.
+    // 127.0.0.1 port with AOF, and stops it by its PID. Includes the replicated-Redis failover
+    // tests (redis-sentinel, redis-cli --cluster; 2 rounds each; `cargo xtask failover` for more).
     steps.push(Step::cargo(
         "redis fleet real-server tests",
         &["test", "-p", "ciphertoken-redis", "-p", "ciphertoken-gateway", "--", "--ignored"],

@@ -4,7 +4,16 @@
 //! ```text
 //! GATEWAY_SECRET_HEX=<64 hex digits, the same on every gateway> GATEWAY_ADMIN_TOKEN=<secret> \
 //!   gateway --listen 127.0.0.1:8081 --redis redis://127.0.0.1:6379
+//! # or, on a primary with replicas under Redis Sentinel (writes wait for 1 replica):
+//!   gateway --sentinel redis://127.0.0.1:26379,redis://127.0.0.1:26380 --sentinel-master fleet
+//! # or on Redis Cluster (the namespace's hash tag picks its shard):
+//!   gateway --cluster redis://127.0.0.1:7000,redis://127.0.0.1:7001 --namespace tenant-1
 //! ```
+//!
+//! A write (login, refresh, logout, revoke) that the primary applied but fewer than
+//! `--wait-replicas` replicas acknowledged within `--wait-timeout-ms` is answered
+//! `503` with `{"error": "not durable: …", "durable": false}` and `Retry-After: 1`: it may
+//! be lost in a failover, so it is never reported done; retrying is safe.
 //!
 //! | route | auth | does |
 //! |---|---|---|
@@ -59,6 +68,11 @@ struct Options {
     response_timeout_ms: u64,
     mirror_capacity: usize,
     fail_open: bool,
+    sentinels: Option<String>,
+    sentinel_master: String,
+    cluster: Option<String>,
+    wait_replicas: Option<u32>,
+    wait_timeout_ms: u64,
 }
 
 fn usage() -> ! {
@@ -66,6 +80,8 @@ fn usage() -> ! {
         "usage: gateway [--listen ADDR] [--redis URL] [--namespace NS] [--kid KID] [--threads N]\n\
          \x20              [--max-staleness-ms MS] [--poll-block-ms MS] [--response-timeout-ms MS]\n\
          \x20              [--mirror-capacity N] [--fail-open]\n\
+         \x20              [--sentinel URL[,URL...] [--sentinel-master NAME] | --cluster URL[,URL...]]\n\
+         \x20              [--wait-replicas N] [--wait-timeout-ms MS]\n\
          env: GATEWAY_SECRET_HEX (64 hex digits, required), GATEWAY_ADMIN_TOKEN (enables /revoke)"
     );
     std::process::exit(2)
@@ -83,6 +99,11 @@ fn parse_options() -> Options {
         response_timeout_ms: 500,
         mirror_capacity: 100_000,
         fail_open: false,
+        sentinels: None,
+        sentinel_master: "fleet".into(),
+        cluster: None,
+        wait_replicas: None,
+        wait_timeout_ms: 500,
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -102,10 +123,24 @@ fn parse_options() -> Options {
             "--poll-block-ms" => o.poll_block_ms = num(&value),
             "--response-timeout-ms" => o.response_timeout_ms = num(&value),
             "--mirror-capacity" => o.mirror_capacity = num(&value) as usize,
+            "--sentinel" => o.sentinels = Some(value),
+            "--sentinel-master" => o.sentinel_master = value,
+            "--cluster" => o.cluster = Some(value),
+            "--wait-replicas" => {
+                o.wait_replicas = Some(u32::try_from(num(&value)).unwrap_or_else(|_| usage()))
+            }
+            "--wait-timeout-ms" => o.wait_timeout_ms = num(&value),
             _ => usage(),
         }
     }
+    if o.sentinels.is_some() && o.cluster.is_some() {
+        usage()
+    }
     o
+}
+
+fn list(urls: &str) -> Vec<String> {
+    urls.split(',').map(str::trim).filter(|u| !u.is_empty()).map(str::to_owned).collect()
 }
 
 fn hex_secret(text: &str) -> Option<[u8; 32]> {
@@ -134,7 +169,17 @@ fn main() {
             .refresh_ttl(REFRESH_TTL)
             .leeway(LEEWAY)
             .issuer(ISSUER);
-        let config = FleetConfig::new(o.redis.clone())
+        let base = match (&o.sentinels, &o.cluster) {
+            (Some(s), _) => FleetConfig::sentinel(o.sentinel_master.clone(), list(s)),
+            (None, Some(c)) => FleetConfig::cluster(list(c)),
+            (None, None) => FleetConfig::new(o.redis.clone()),
+        };
+        let base = match o.wait_replicas {
+            Some(n) => base.wait_replicas(n),
+            None => base,
+        };
+        let config = base
+            .wait_timeout(Duration::from_millis(o.wait_timeout_ms))
             .namespace(o.namespace.clone())
             .max_token_lifetime(REFRESH_TTL + LEEWAY)
             .max_staleness(Duration::from_millis(o.max_staleness_ms))
@@ -198,22 +243,29 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
-/// A refused request: status and message, sent as `{"error": message}`.
-struct Refusal(StatusCode, String);
+/// A refused request: status and message, sent as `{"error": message}`; a write that is
+/// not durable also says `"durable": false` and `Retry-After: 1`.
+struct Refusal(StatusCode, String, bool);
 
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
+        if self.2 {
+            let body = Json(json!({ "error": self.1, "durable": false }));
+            return (self.0, [(header::RETRY_AFTER, "1")], body).into_response();
+        }
         (self.0, Json(json!({ "error": self.1 }))).into_response()
     }
 }
 
 fn error(status: StatusCode, message: impl std::fmt::Display) -> Refusal {
-    Refusal(status, message.to_string())
+    Refusal(status, message.to_string(), false)
 }
 
-/// 401 for a token error; 503 when Redis failed or the mirror is stale and failing closed.
+/// 401 for a token error; 503 when Redis failed, the mirror is stale and failing closed,
+/// or a write is not durable (applied on the primary only: retry).
 fn fleet_error(e: &FleetError) -> Refusal {
     match e {
+        FleetError::NotDurable { .. } => Refusal(StatusCode::SERVICE_UNAVAILABLE, e.to_string(), true),
         FleetError::Token(Error::Revoked) | FleetError::Token(Error::StaleVersion) => {
             error(StatusCode::UNAUTHORIZED, e)
         }
@@ -375,6 +427,11 @@ async fn health(State(app): State<Shared>) -> Response {
         "full_failed_closed": s.full_failed_closed,
         "reconnects": s.reconnects,
         "sync_errors": s.sync_errors,
+        "node": s.node,
+        "node_changes": s.node_changes,
+        "resyncs": s.resyncs,
+        "redirects": s.redirects,
+        "not_durable": s.not_durable,
         "namespace": app.fleet.config().namespace_str(),
     });
     let status = if fresh || app.fleet.config().stale_policy_value() == StalePolicy::FailOpen {

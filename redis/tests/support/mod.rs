@@ -13,6 +13,8 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+pub mod replicated;
+
 /// Polls `f` every 2 ms until it is true or `limit` passes; returns the time it took.
 pub fn wait_until(limit: Duration, mut f: impl FnMut() -> bool) -> Option<Duration> {
     let start = Instant::now();
@@ -28,7 +30,7 @@ pub fn wait_until(limit: Duration, mut f: impl FnMut() -> bool) -> Option<Durati
     None
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     let l = TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port");
     l.local_addr().expect("local addr").port()
 }
@@ -40,18 +42,26 @@ pub struct RedisServer {
     port: u16,
     dir: PathBuf,
     child: Option<Child>,
+    extra: Vec<String>,
 }
 
 impl RedisServer {
     /// Starts a server on a free port in a fresh temp dir and waits until it answers PING.
     pub fn start() -> RedisServer {
+        Self::start_ported(|_| Vec::new())
+    }
+
+    /// As [`start`](RedisServer::start), with more `redis-server` arguments computed from
+    /// the chosen port.
+    pub fn start_ported(args: impl Fn(u16) -> Vec<String>) -> RedisServer {
         let n = SERVERS.fetch_add(1, Ordering::Relaxed);
         let dir = std::env::temp_dir().join(format!("ciphertoken-redis-test-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("temp dir");
-        let mut server = RedisServer { port: 0, dir, child: None };
+        let mut server = RedisServer { port: 0, dir, child: None, extra: Vec::new() };
         for _ in 0..5 {
             server.port = free_port();
+            server.extra = args(server.port);
             if server.spawn() {
                 return server;
             }
@@ -68,6 +78,7 @@ impl RedisServer {
             .args(["--appendonly", "yes", "--appendfsync", "always", "--save", ""])
             .args(["--maxmemory-policy", "noeviction", "--daemonize", "no"])
             .args(["--logfile", "redis.log"])
+            .args(&self.extra)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -118,6 +129,16 @@ impl RedisServer {
         let con = c.get_connection_with_timeout(Duration::from_secs(2)).expect("connect");
         con.set_read_timeout(Some(Duration::from_secs(2))).expect("timeout");
         con
+    }
+
+    /// The server's data directory.
+    pub fn dir(&self) -> &std::path::Path {
+        &self.dir
+    }
+
+    /// Whether the process is still running.
+    pub fn is_running(&mut self) -> bool {
+        self.child.as_mut().is_some_and(|c| matches!(c.try_wait(), Ok(None)))
     }
 
     /// `kill -9` (SIGKILL to this server's own PID), and reap it.
@@ -205,6 +226,11 @@ impl Proxy {
             }
         });
         Proxy { port, mode, conns, stop, threads: vec![accept] }
+    }
+
+    /// The proxy's port.
+    pub fn port(&self) -> u16 {
+        self.port
     }
 
     /// `redis://127.0.0.1:<proxy port>`.

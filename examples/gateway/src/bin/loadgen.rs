@@ -8,9 +8,17 @@
 //! CPU time of both gateway processes is read from `/proc/<pid>/stat`, to report verified
 //! requests per second per core of gateway CPU.
 //!
+//!
+//! With `--kill-pid PID --kill-at S` it sends SIGKILL to that process (the Redis primary)
+//! S seconds into the run and reports the failover window as clients saw it: the span of
+//! non-200 answers to valid tokens, their count, `/revoke` answers that were not 204
+//! (retried every 20 ms until 204), and — after the run — every acknowledged (204)
+//! revocation checked on both gateways (acknowledged-then-lost).
+//!
 //! ```text
 //! loadgen --a 127.0.0.1:8081 --b 127.0.0.1:8082 --admin <GATEWAY_ADMIN_TOKEN> \
 //!         [--seconds 10] [--connections 4] [--users 200] [--revoke-rate 20] [--redis-pid PID]
+//!         [--kill-pid PID --kill-at SECONDS]
 //! ```
 
 use ciphertoken_gateway::Client;
@@ -28,12 +36,14 @@ struct Options {
     users: usize,
     revoke_rate: u64,
     redis_pid: Option<u32>,
+    kill_pid: Option<u32>,
+    kill_at: u64,
 }
 
 fn usage() -> ! {
     eprintln!(
         "usage: loadgen --a ADDR --b ADDR --admin TOKEN [--seconds 1..=120] [--connections N] \
-         [--users N] [--revoke-rate PER_S] [--redis-pid PID]"
+         [--users N] [--revoke-rate PER_S] [--redis-pid PID] [--kill-pid PID --kill-at S]"
     );
     std::process::exit(2)
 }
@@ -48,6 +58,8 @@ fn options() -> Options {
         users: 200,
         revoke_rate: 20,
         redis_pid: None,
+        kill_pid: None,
+        kill_at: 5,
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -62,6 +74,8 @@ fn options() -> Options {
             "--users" => o.users = num(&value).clamp(1, 100_000) as usize,
             "--revoke-rate" => o.revoke_rate = num(&value).clamp(1, 1_000),
             "--redis-pid" => o.redis_pid = Some(num(&value) as u32),
+            "--kill-pid" => o.kill_pid = Some(num(&value) as u32),
+            "--kill-at" => o.kill_at = num(&value),
             _ => usage(),
         }
     }
@@ -127,11 +141,18 @@ fn main() {
     let start = Instant::now();
     let deadline = start + Duration::from_secs(o.seconds);
     let failures = Arc::new(AtomicU64::new(0));
+    // Non-200 answers to valid tokens: count, first and last (µs since start), 503s.
+    let first_fail = Arc::new(AtomicU64::new(u64::MAX));
+    let last_fail = Arc::new(AtomicU64::new(0));
+    let unavailable = Arc::new(AtomicU64::new(0));
+    let unauthorized = Arc::new(AtomicU64::new(0));
 
     let workers: Vec<_> = (0..o.connections)
         .map(|i| {
             let addr = if i % 2 == 0 { o.a.clone() } else { o.b.clone() };
             let (users, failures) = (users.clone(), failures.clone());
+            let (first_fail, last_fail) = (first_fail.clone(), last_fail.clone());
+            let (unavailable, unauthorized) = (unavailable.clone(), unauthorized.clone());
             std::thread::spawn(move || {
                 let mut c = Client::connect(&addr).expect("worker connect");
                 let mut latencies = Vec::with_capacity(1 << 20);
@@ -142,8 +163,18 @@ fn main() {
                     let t = Instant::now();
                     let r = c.get("/api/hello", Some(token)).expect("request");
                     latencies.push(t.elapsed());
-                    if r.status != 200 && failures.fetch_add(1, Ordering::Relaxed) == 0 {
-                        eprintln!("first failure: {} {}", r.status, r.body);
+                    if r.status != 200 {
+                        let at = start.elapsed().as_micros() as u64;
+                        first_fail.fetch_min(at, Ordering::Relaxed);
+                        last_fail.fetch_max(at, Ordering::Relaxed);
+                        match r.status {
+                            503 => unavailable.fetch_add(1, Ordering::Relaxed),
+                            401 => unauthorized.fetch_add(1, Ordering::Relaxed),
+                            _ => 0,
+                        };
+                        if failures.fetch_add(1, Ordering::Relaxed) == 0 {
+                            eprintln!("first failure: {} {}", r.status, r.body);
+                        }
                     }
                 }
                 latencies
@@ -152,12 +183,16 @@ fn main() {
         .collect();
 
     let (a, b, admin, rate) = (o.a.clone(), o.b.clone(), o.admin.clone(), o.revoke_rate);
+    // Through a failover B may fail closed (503) for a while before it refuses with 401.
+    let bound = Duration::from_secs(if o.kill_pid.is_some() { 10 } else { 2 });
     let revoker = std::thread::spawn(move || {
         let mut ca = Client::connect(&a).expect("revoker connect A");
         let mut cb = Client::connect(&b).expect("revoker connect B");
         let interval = Duration::from_secs_f64(1.0 / rate as f64);
         let (mut propagation, mut after_commit) = (Vec::new(), Vec::new());
         let mut missed = 0u32;
+        let mut not_done = 0u32;
+        let mut acked = Vec::new();
         for (k, token) in doomed.iter().enumerate() {
             let at = start + interval * k as u32;
             if at >= deadline {
@@ -167,16 +202,23 @@ fn main() {
                 std::thread::sleep(wait);
             }
             let t0 = Instant::now();
-            let r = ca.post("/revoke", Some(&admin), &json!({ "token": token })).expect("revoke");
+            // A 503 (Redis down, failover, not durable) is never "done": retry, bounded.
+            let mut r = ca.post("/revoke", Some(&admin), &json!({ "token": token })).expect("revoke");
+            while r.status == 503 && t0.elapsed() < Duration::from_secs(10) {
+                not_done += 1;
+                std::thread::sleep(Duration::from_millis(20));
+                r = ca.post("/revoke", Some(&admin), &json!({ "token": token })).expect("revoke");
+            }
             assert_eq!(r.status, 204, "revoke: {}", r.body);
+            acked.push(token.clone());
             let committed = Instant::now();
-            // Poll B until it refuses (bounded: 2 s, 100 µs between probes).
+            // Poll B until it refuses (bounded: 2 s, 10 s with a kill; 100 µs between probes).
             let refused = loop {
                 let r = cb.get("/api/hello", Some(token)).expect("probe");
                 if r.status == 401 {
                     break Some((t0.elapsed(), committed.elapsed()));
                 }
-                if t0.elapsed() > Duration::from_secs(2) {
+                if t0.elapsed() > bound {
                     break None;
                 }
                 std::thread::sleep(Duration::from_micros(100));
@@ -189,11 +231,23 @@ fn main() {
                 None => missed += 1,
             }
         }
-        (propagation, after_commit, missed)
+        (propagation, after_commit, missed, not_done, acked)
+    });
+    let killer = o.kill_pid.map(|pid| {
+        let at = start + Duration::from_secs(o.kill_at);
+        std::thread::spawn(move || {
+            if let Some(wait) = at.checked_duration_since(Instant::now()) {
+                std::thread::sleep(wait);
+            }
+            let ok = std::process::Command::new("kill").args(["-9", &pid.to_string()]).status();
+            eprintln!("kill -9 {pid} at {:.2} s: {ok:?}", start.elapsed().as_secs_f64());
+            start.elapsed()
+        })
     });
 
     let mut latencies: Vec<Duration> = workers.into_iter().flat_map(|w| w.join().expect("worker")).collect();
-    let (mut propagation, mut after_commit, missed) = revoker.join().expect("revoker");
+    let (mut propagation, mut after_commit, missed, not_done, acked) = revoker.join().expect("revoker");
+    let killed_at = killer.map(|k| k.join().expect("killer"));
     let wall = start.elapsed().as_secs_f64();
     let cpu_after = [cpu_seconds(pid_a), cpu_seconds(pid_b), o.redis_pid.map_or(0.0, cpu_seconds)];
     let gw_cpu = (cpu_after[0] - cpu_before[0]) + (cpu_after[1] - cpu_before[1]);
@@ -241,7 +295,39 @@ fn main() {
         ms(pct(&after_commit, 99.0)),
         ms(after_commit.last().copied().unwrap_or_default())
     );
-    if failed > 0 || missed > 0 {
+    // Every acknowledged revocation is refused by both gateways (after a failover too).
+    let mut lost = 0usize;
+    for token in &acked {
+        for c in [&mut ca, &mut cb] {
+            if c.get("/api/hello", Some(token)).map_or(true, |r| r.status != 401) {
+                lost += 1;
+            }
+        }
+    }
+    println!("revocations acknowledged (204): {}; then accepted by a gateway: {lost}", acked.len());
+    if let Some(killed) = killed_at {
+        let (first, last) = (first_fail.load(Ordering::Relaxed), last_fail.load(Ordering::Relaxed));
+        let window = if first == u64::MAX {
+            "none (no valid-token request failed)".to_owned()
+        } else {
+            format!(
+                "{:.3} s to {:.3} s = {} ({:.0} ms after the kill to the last failure)",
+                first as f64 / 1e6,
+                last as f64 / 1e6,
+                ms(Duration::from_micros(last - first)),
+                (last as f64 / 1e3) - killed.as_secs_f64() * 1e3
+            )
+        };
+        println!("primary killed at {:.2} s; client-visible window: {window}", killed.as_secs_f64());
+        println!(
+            "  valid-token answers not 200: {failed} (503 {}, 401 {}); /revoke answered 503 and retried: {not_done}",
+            unavailable.load(Ordering::Relaxed),
+            unauthorized.load(Ordering::Relaxed)
+        );
+        if lost > 0 || unauthorized.load(Ordering::Relaxed) > 0 || missed > 0 {
+            std::process::exit(1);
+        }
+    } else if failed > 0 || missed > 0 || lost > 0 {
         std::process::exit(1);
     }
 }
