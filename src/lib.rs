@@ -26,6 +26,7 @@
 //!
 //! Features: `hs`, `es256`, `eddsa` (default), `std` (adds [`SystemClock`]).
 #![no_std]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(

@@ -30,6 +30,8 @@ use std::time::Instant;
 mod bench;
 mod embedded;
 mod ffi;
+mod install;
+mod release;
 mod security;
 mod size;
 
@@ -85,6 +87,12 @@ const SUBCOMMANDS: &[(&str, &str, &str)] = &[
         "panics [--quick]",
         "list the code keeping panic paths alive in the size images; fail if any is ciphertoken's",
     ),
+    (
+        "install",
+        "install --prefix DIR [--target TRIPLE] [--profile NAME] [--static-only]",
+        "build the C library and lay out include/, lib/ (.a, versioned .so), pkg-config and CMake files",
+    ),
+    ("msrv", "msrv", "build the core (host, thumbv7em) and the C library with the declared rust-version"),
     ("help", "help", "print this help"),
 ];
 
@@ -115,6 +123,8 @@ fn main() -> ExitCode {
         ["size", "--quick"] => report(size::size(&workspace_root(), true)),
         ["panics"] => report(size::panics(&workspace_root(), false)),
         ["panics", "--quick"] => report(size::panics(&workspace_root(), true)),
+        ["install", rest @ ..] => report(install::install_command(&workspace_root(), rest)),
+        ["msrv"] => report(release::msrv_step(&workspace_root())),
         ["help" | "--help" | "-h"] => {
             print_help();
             ExitCode::SUCCESS
@@ -252,6 +262,10 @@ fn test_steps() -> Vec<Step> {
          flash/RAM and budgets (thumbv7em opt z); no panic path in ciphertoken's own code",
         size::test_step,
     ));
+
+    // Packaging (issue 17): install + pkg-config/CMake consumers, the CMake firmware module on
+    // QEMU, the declared MSRV, the crate package, docs.rs, semver (when a release exists).
+    steps.extend(release::steps());
 
     // Gateway fleets (redis/, examples/gateway): the real-Redis fault tests, ignored by the
     // plain test step. Each test starts its own redis-server (installed by .ci/run) on a free
