@@ -93,6 +93,12 @@ const SUBCOMMANDS: &[(&str, &str, &str)] = &[
         "build the C library and lay out include/, lib/ (.a, versioned .so), pkg-config and CMake files",
     ),
     ("msrv", "msrv", "build the core (host, thumbv7em) and the C library with the declared rust-version"),
+    ("consumers", "consumers", "install for the host; build and run the pkg-config and CMake C consumers"),
+    (
+        "cmake-firmware",
+        "cmake-firmware",
+        "the C firmware through cmake/ciphertoken-firmware.cmake, run under QEMU",
+    ),
     ("help", "help", "print this help"),
 ];
 
@@ -125,6 +131,8 @@ fn main() -> ExitCode {
         ["panics", "--quick"] => report(size::panics(&workspace_root(), true)),
         ["install", rest @ ..] => report(install::install_command(&workspace_root(), rest)),
         ["msrv"] => report(release::msrv_step(&workspace_root())),
+        ["consumers"] => report(install::install_step(&workspace_root())),
+        ["cmake-firmware"] => report(install::cmake_firmware_step(&workspace_root())),
         ["help" | "--help" | "-h"] => {
             print_help();
             ExitCode::SUCCESS

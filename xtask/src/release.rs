@@ -177,7 +177,8 @@ fn defmt_step(root: &Path) -> Result<(), String> {
     )
 }
 
-/// `cargo package -p ciphertoken`, verified, with its file list and size checked.
+/// `cargo package -p ciphertoken`, verified, with its file list and size checked; any cargo
+/// warning (a target left out of the package, a missing field) fails the step.
 fn package_step(root: &Path) -> Result<(), String> {
     let list = Command::new(crate::cargo())
         .current_dir(root)
