@@ -3,6 +3,7 @@
 use core::fmt;
 
 /// A JWS algorithm this library implements. `none` cannot be expressed.
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Algorithm {

@@ -3,6 +3,7 @@
 use core::fmt;
 
 /// A registered claim, named in [`Error::MissingClaim`] and [`Error::InvalidClaim`].
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Claim {
@@ -54,6 +55,7 @@ impl Claim {
 ///
 /// Each variant has a stable numeric [`code`](Error::code) that the C ABI reuses as its
 /// `ct_status` value. A bad signature says nothing more than "invalid signature".
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Error {

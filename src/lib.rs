@@ -41,6 +41,7 @@
 //! The front door is [`sign`], [`verify`], the keys and [`Validation`]; [`lifecycle`] adds
 //! access/refresh pairs, rotation and revocation; [`hazmat`] holds the low-level pieces.
 #![no_std]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(

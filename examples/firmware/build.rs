@@ -36,4 +36,8 @@ fn main() {
         println!("cargo:rustc-link-arg=-Tmemory.x");
     }
     println!("cargo:rustc-link-arg=-Tlink.x");
+    // defmt's interned strings (the `defmt` feature, Cortex-M): its linker script.
+    if env::var_os("CARGO_FEATURE_DEFMT").is_some() && target.starts_with("thumb") {
+        println!("cargo:rustc-link-arg=-Tdefmt.x");
+    }
 }

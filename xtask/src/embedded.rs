@@ -70,6 +70,8 @@ const C_FLAGS: &[&str] = &[
     "-ffunction-sections",
     "-fdata-sections",
     "-nostartfiles",
+    // newlib-nano: the printf/malloc firmware ships with (newlib's full printf is ~28 KB more).
+    "--specs=nano.specs",
     "--specs=rdimon.specs",
     "-Wl,--gc-sections",
     // newlib's objects lack .note.GNU-stack; nothing here has a stack to protect.
@@ -132,8 +134,12 @@ fn workspace_target_dir(root: &Path) -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from)
 }
 
-/// Builds `libciphertoken.a` for the C board (release, the `panic-handler` feature) and links
-/// the C firmware with arm-none-eabi-gcc; returns the ELF.
+/// The cargo profile `libciphertoken.a` is built with for C firmware (workspace Cargo.toml:
+/// opt-level z, LTO, one codegen unit, panic abort).
+pub const C_PROFILE: &str = "firmware";
+
+/// Builds `libciphertoken.a` for the C board (the `firmware` profile, the `panic-handler`
+/// feature) and links the C firmware with arm-none-eabi-gcc; returns the ELF.
 pub fn build_c_firmware(root: &Path) -> Result<PathBuf, String> {
     run_status(
         Command::new(crate::cargo()).current_dir(root).args([
@@ -145,11 +151,12 @@ pub fn build_c_firmware(root: &Path) -> Result<PathBuf, String> {
             "--no-default-features",
             "--features",
             "panic-handler",
-            "--release",
+            "--profile",
+            C_PROFILE,
         ]),
         "building libciphertoken.a",
     )?;
-    let lib = workspace_target_dir(root).join(C_BOARD.target).join("release").join("libciphertoken.a");
+    let lib = workspace_target_dir(root).join(C_BOARD.target).join(C_PROFILE).join("libciphertoken.a");
     let c_dir = firmware_dir(root).join("c");
     let out_dir = firmware_dir(root).join("target").join("c");
     std::fs::create_dir_all(&out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
@@ -177,7 +184,7 @@ fn rust_elf(root: &Path, board: &Board) -> PathBuf {
 /// Runs `elf` on `board` under QEMU, printing its output. Fails on a non-zero exit status, a
 /// timeout, or output without a final `RESULT: ... 0 failed` line.
 /// Returns QEMU's standard output.
-fn run_board(board: &Board, elf: &Path) -> Result<String, String> {
+pub(crate) fn run_board(board: &Board, elf: &Path) -> Result<String, String> {
     println!("--> {} ({}): {} {}", board.name, board.target, board.qemu, board.machine.join(" "));
     let start = Instant::now();
     let output = Command::new("timeout")
@@ -279,6 +286,7 @@ pub fn qemu(root: &Path, only: &[&str]) -> Result<(), String> {
         return Err(format!("no board for {only:?}; targets: {}, or c", known.join(", ")));
     }
     let mut failed = Vec::new();
+    let mut rust_flash = None;
     if !boards.is_empty() {
         let targets: Vec<&str> = boards.iter().map(|b| b.target).collect();
         build_firmware(root, &targets, None)?;
@@ -295,6 +303,7 @@ pub fn qemu(root: &Path, only: &[&str]) -> Result<(), String> {
         if let Some(m4f) = boards.iter().find(|b| b.target == BOARDS[0].target) {
             println!("--- the Cortex-M4F firmware again without rsa/jwk ({FEATURES_WITHOUT_RSA}): issue 4's budgets");
             build_firmware(root, &[m4f.target], Some(FEATURES_WITHOUT_RSA))?;
+            rust_flash = crate::install::flash_bytes(&rust_elf(root, m4f)).ok();
             match run_board(m4f, &rust_elf(root, m4f)) {
                 Ok(out) => print_budgets(&out),
                 Err(e) => {
@@ -310,6 +319,7 @@ pub fn qemu(root: &Path, only: &[&str]) -> Result<(), String> {
             eprintln!("FAILED: {e}");
             failed.push(e);
         }
+        crate::install::print_c_flash(&elf, rust_flash, FEATURES_WITHOUT_RSA);
     }
     if failed.is_empty() {
         Ok(())

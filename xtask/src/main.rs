@@ -33,6 +33,8 @@ mod docs;
 mod embedded;
 mod ffi;
 mod redis_ha;
+mod install;
+mod release;
 mod security;
 mod size;
 
@@ -98,6 +100,18 @@ const SUBCOMMANDS: &[(&str, &str, &str)] = &[
         "failover [--rounds N]",
         "the replicated-Redis failover tests (Sentinel, Cluster, HTTP gateways) with N rounds each (default 10)",
     ),
+    (
+        "install",
+        "install --prefix DIR [--target TRIPLE] [--profile NAME] [--static-only]",
+        "build the C library and lay out include/, lib/ (.a, versioned .so), pkg-config and CMake files",
+    ),
+    ("msrv", "msrv", "build the core (host, thumbv7em) and the C library with the declared rust-version"),
+    ("consumers", "consumers", "install for the host; build and run the pkg-config and CMake C consumers"),
+    (
+        "cmake-firmware",
+        "cmake-firmware",
+        "the C firmware through cmake/ciphertoken-firmware.cmake, run under QEMU",
+    ),
     ("help", "help", "print this help"),
 ];
 
@@ -136,6 +150,12 @@ fn main() -> ExitCode {
         ["panics", "--quick"] => report(size::panics(&workspace_root(), true)),
         ["docs"] => report(docs::check_all(&workspace_root())),
         ["failover", rest @ ..] => report(redis_ha::failover(&workspace_root(), rest)),
+    ),
+    (
+        ["install", rest @ ..] => report(install::install_command(&workspace_root(), rest)),
+        ["msrv"] => report(release::msrv_step(&workspace_root())),
+        ["consumers"] => report(install::install_step(&workspace_root())),
+        ["cmake-firmware"] => report(install::cmake_firmware_step(&workspace_root())),
         ["help" | "--help" | "-h"] => {
             print_help();
             ExitCode::SUCCESS
@@ -293,6 +313,10 @@ fn test_steps() -> Vec<Step> {
          flash/RAM and budgets (thumbv7em opt z); no panic path in ciphertoken's own code",
         size::test_step,
     ));
+
+    // Packaging (issue 17): install + pkg-config/CMake consumers, the CMake firmware module on
+    // QEMU, the declared MSRV, the crate package, docs.rs, semver (when a release exists).
+    steps.extend(release::steps());
 
     // Gateway fleets (redis/, examples/gateway): the real-Redis fault tests, ignored by the
     // plain test step. Each test starts its own redis-server (installed by .ci/run) on a free

@@ -100,6 +100,18 @@ struct cost {
         (c).instructions = (t1_ - t0_) * INSTRUCTIONS_PER_TICK;            \
     } while (0)
 
+/* Decimal digits of `v` in `buf` (newlib-nano's printf, which firmware links for size, has no
+ * %llu). */
+static const char *u64_dec(char buf[21], uint64_t v) {
+    char *p = buf + 20;
+    *p = '\0';
+    do {
+        *--p = (char)('0' + (char)(v % 10u));
+        v /= 10u;
+    } while (v != 0u);
+    return p;
+}
+
 /* --- Checks ---------------------------------------------------------------------------------- */
 
 static unsigned passed, failed;
@@ -182,9 +194,10 @@ static void exercise(const struct algorithm *alg, const ct_validation *v) {
 
     char claims[CLAIMS_MAX];
     uint64_t now = now_unix();
+    char iat_dec[21], exp_dec[21];
     int n = snprintf(claims, sizeof claims,
-                     "{\"iss\":\"device-7\",\"sub\":\"sensor-42\",\"aud\":\"gateway\",\"iat\":%llu,\"exp\":%llu}",
-                     (unsigned long long)now, (unsigned long long)(now + 600));
+                     "{\"iss\":\"device-7\",\"sub\":\"sensor-42\",\"aud\":\"gateway\",\"iat\":%s,\"exp\":%s}",
+                     u64_dec(iat_dec, now), u64_dec(exp_dec, now + 600));
     size_t token_len = 0;
     struct cost sign_cost, verify_cost;
     MEASURE(sign_cost, st = ct_sign(&private_key, (const uint8_t *)claims, (size_t)n, token, sizeof token, &token_len));
@@ -258,8 +271,9 @@ int main(void) {
     size_t token_len = 0, claims_len = 0;
     char claims[CLAIMS_MAX];
     uint64_t now = now_unix();
-    int n = snprintf(claims, sizeof claims, "{\"iss\":\"device-7\",\"aud\":\"gateway\",\"exp\":%llu}",
-                     (unsigned long long)(now + 600));
+    char exp_dec[21];
+    int n = snprintf(claims, sizeof claims, "{\"iss\":\"device-7\",\"aud\":\"gateway\",\"exp\":%s}",
+                     u64_dec(exp_dec, now + 600));
     ct_key_hs256(&hs, HS256_SECRET, 32);
     ct_key_ed25519_public(&ed, ED25519_PUBLIC, 32);
     st = ct_sign(&hs, (const uint8_t *)claims, (size_t)n, token, sizeof token, &token_len);
@@ -271,8 +285,9 @@ int main(void) {
 
     printf("\n| operation (C) | stack (B) | instructions |\n|---|---:|---:|\n");
     for (unsigned i = 0; i < row_count; i++) {
-        printf("| %s | %u | %llu |\n", rows[i].what, (unsigned)rows[i].cost.stack,
-               (unsigned long long)rows[i].cost.instructions);
+        char dec[21];
+        printf("| %s | %u | %s |\n", rows[i].what, (unsigned)rows[i].cost.stack,
+               u64_dec(dec, rows[i].cost.instructions));
     }
     printf("\nRESULT: %u checks passed, %u failed\n", passed, failed);
     return failed == 0 ? 0 : 1;

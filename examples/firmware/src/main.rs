@@ -44,6 +44,9 @@ use ciphertoken::{
     VerifyingKey,
 };
 use core::fmt;
+// The RTT transport behind `defmt::info!` (the `defmt` feature).
+#[cfg(feature = "defmt")]
+use defmt_rtt as _;
 use measure::{measure, Calibration, Cost};
 use primitive::Primitive;
 use serde::{Deserialize, Serialize};
@@ -147,6 +150,10 @@ impl Checks {
 
     /// Checks that `result` is the error `expected`.
     fn refused<T>(&mut self, what: &str, result: Result<T, Error>, expected: Error) {
+        #[cfg(feature = "defmt")]
+        if let Err(e) = &result {
+            defmt::info!("{=str}: refused with {}", what, e);
+        }
         match result {
             Err(e) if e == expected => self.check(format_args!("{what} -> {e:?}"), true),
             Err(e) => self.check(format_args!("{what} -> {e:?}, expected {expected:?}"), false),
