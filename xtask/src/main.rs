@@ -32,8 +32,8 @@ mod docgen;
 mod docs;
 mod embedded;
 mod ffi;
-mod redis_ha;
 mod install;
+mod redis_ha;
 mod release;
 mod security;
 mod size;
@@ -150,8 +150,6 @@ fn main() -> ExitCode {
         ["panics", "--quick"] => report(size::panics(&workspace_root(), true)),
         ["docs"] => report(docs::check_all(&workspace_root())),
         ["failover", rest @ ..] => report(redis_ha::failover(&workspace_root(), rest)),
-    ),
-    (
         ["install", rest @ ..] => report(install::install_command(&workspace_root(), rest)),
         ["msrv"] => report(release::msrv_step(&workspace_root())),
         ["consumers"] => report(install::install_step(&workspace_root())),
