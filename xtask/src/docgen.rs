@@ -51,7 +51,7 @@ pub fn record(root: &Path, name: &str, args: &[&str]) -> Result<(), String> {
     let page_path = root.join(PAGE);
     let page = std::fs::read_to_string(&page_path).map_err(|e| format!("{}: {e}", page_path.display()))?;
     let block =
-        format!("{}\n\n```text\n{}```\n", provenance(&format!("cargo xtask {}", args.join(" "))), captured);
+        format!("{}\n\n{}", provenance(&format!("cargo xtask {}", args.join(" "))), as_markdown(&captured));
     let updated = replace_block(&page, name, &block)?;
     std::fs::write(&page_path, updated).map_err(|e| format!("{}: {e}", page_path.display()))?;
     println!("xtask: wrote the output above into {PAGE} (block \"{name}\")");
@@ -67,6 +67,20 @@ fn replace_block(page: &str, name: &str, block: &str) -> Result<String, String> 
     let stop =
         page[body..].find(&end).map(|i| body + i).ok_or_else(|| format!("{PAGE} has no `{end}` marker"))?;
     Ok(format!("{}\n{}{}", &page[..body], block, &page[stop..]))
+}
+
+/// The tools print Markdown tables between plain lines: keep the tables, and end every
+/// other non-blank line with a hard break so that lines stay lines.
+fn as_markdown(output: &str) -> String {
+    let mut text = String::new();
+    for line in output.lines() {
+        text.push_str(line.trim_end());
+        if !line.trim().is_empty() && !line.trim_start().starts_with('|') {
+            text.push_str("  ");
+        }
+        text.push('\n');
+    }
+    text
 }
 
 /// "Measured on DATE with RUSTC on CPU (N cores) by COMMAND."
@@ -102,5 +116,11 @@ mod tests {
         assert!(out.contains("<!-- BEGIN cargo xtask size -->\nnew\n<!-- END cargo xtask size -->"));
         assert!(out.contains("keep") && !out.contains("old"));
         assert!(replace_block(page, "bench", "x").is_err());
+    }
+
+    #[test]
+    fn tables_stay_tables_and_lines_stay_lines() {
+        let out = as_markdown("budget: met\n| a | b |\n|---|---|\n\nnext\n");
+        assert_eq!(out, "budget: met  \n| a | b |\n|---|---|\n\nnext  \n");
     }
 }

@@ -301,7 +301,7 @@ pub fn qemu(root: &Path, only: &[&str]) -> Result<(), String> {
             }
         }
         if let Some(m4f) = boards.iter().find(|b| b.target == BOARDS[0].target) {
-            println!("--- the Cortex-M4F firmware again without rsa/jwk ({FEATURES_WITHOUT_RSA}): issue 4's budgets");
+            println!("--- the Cortex-M4F firmware again without rsa/jwk ({FEATURES_WITHOUT_RSA}): the stack budgets");
             build_firmware(root, &[m4f.target], Some(FEATURES_WITHOUT_RSA))?;
             rust_flash = crate::install::flash_bytes(&rust_elf(root, m4f)).ok();
             match run_board(m4f, &rust_elf(root, m4f)) {

@@ -104,7 +104,7 @@ fn size_rsa(root: &Path, size_tool: &Path, quick: bool) -> Result<(), String> {
         }
     }
     println!();
-    println!("RSA and JWK Set import (issue 10): flash / static RAM of each image over its baseline:");
+    println!("RSA and JWK Set import: flash / static RAM of each image over its baseline:");
     println!();
     let header: Vec<String> = columns.iter().map(|c| format!("{} opt {}", c.1, c.3)).collect();
     println!("| image | over | {} |", header.join(" | "));
