@@ -57,7 +57,7 @@ pub const C_BOARD: Board = Board {
 };
 
 /// arm-none-eabi-gcc flags matching thumbv7em-none-eabihf (hard-float ABI, FPv4-SP).
-const C_FLAGS: &[&str] = &[
+pub(crate) const C_FLAGS: &[&str] = &[
     "-std=c99",
     "-Wall",
     "-Wextra",

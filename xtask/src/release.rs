@@ -64,9 +64,9 @@ pub fn steps() -> Vec<Step> {
         ),
         Step::check(
             "cmake firmware",
-            "packaging/cmake-firmware with cmake/arm-none-eabi-cortex-m4f.cmake: \
-             cmake/ciphertoken-firmware.cmake builds libciphertoken.a (firmware profile), the C \
-             firmware links it and runs under QEMU",
+            "C firmware (Cortex-M4F) via cmake/ciphertoken-firmware.cmake and an arm-none-eabi \
+             toolchain file, then from `cargo xtask install --target thumbv7em-none-eabihf` via \
+             pkg-config --static and CMake find_package; each run under QEMU",
             crate::install::cmake_firmware_step,
         ),
         Step::check(
