@@ -524,6 +524,25 @@ pub fn install_step(root: &Path) -> Result<(), String> {
     }
     // CMake's build tree RPATH finds the library without LD_LIBRARY_PATH.
     run_consumer(&exe, &[])?;
+    // The version file: 0.1.z satisfies a request for 0.1 (above) but not 0.2 or 1.0 (0.x
+    // minors may break the API).
+    let asked = version.split('.').take(2).collect::<Vec<_>>().join(".");
+    for refused in ["0.2", "1.0"] {
+        let out = Command::new("cmake")
+            .arg("-S")
+            .arg(consumers_dir(root))
+            .arg("-B")
+            .arg(base.join(format!("cmake-build-{refused}")))
+            .arg(format!("-DCMAKE_PREFIX_PATH={}", full.display()))
+            .arg(format!("-DCIPHERTOKEN_FIND_VERSION={refused}"))
+            .output()
+            .map_err(|e| format!("cmake: {e}"))?;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if out.status.success() || asked == refused || !stderr.contains("compatible with requested version") {
+            return Err(format!("find_package(ciphertoken {refused}) accepted version {version}"));
+        }
+    }
+    println!("find_package(ciphertoken 0.2) and (1.0) refuse {version}, as they should");
     println!("consumers: pkg-config --static, pkg-config shared, CMake static and shared: all ran");
     Ok(())
 }
