@@ -274,7 +274,7 @@ fn semver_step(root: &Path) -> Result<(), String> {
     if !installed {
         return Err(format!(
             "semver: release {tag} exists but cargo-semver-checks is not installed \
-             (add `cargo install cargo-semver-checks --locked` to .ci/run)"
+             (.ci/run installs it when a v* tag exists: cargo install cargo-semver-checks --locked)"
         ));
     }
     run_status(
