@@ -57,7 +57,7 @@ pub const C_BOARD: Board = Board {
 };
 
 /// arm-none-eabi-gcc flags matching thumbv7em-none-eabihf (hard-float ABI, FPv4-SP).
-const C_FLAGS: &[&str] = &[
+pub(crate) const C_FLAGS: &[&str] = &[
     "-std=c99",
     "-Wall",
     "-Wextra",
@@ -135,7 +135,7 @@ fn workspace_target_dir(root: &Path) -> PathBuf {
 }
 
 /// The cargo profile `libciphertoken.a` is built with for C firmware (workspace Cargo.toml:
-/// opt-level z, LTO, one codegen unit, panic abort).
+/// opt-level z, thin LTO, one codegen unit, panic abort).
 pub const C_PROFILE: &str = "firmware";
 
 /// Builds `libciphertoken.a` for the C board (the `firmware` profile, the `panic-handler`

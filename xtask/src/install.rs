@@ -524,6 +524,25 @@ pub fn install_step(root: &Path) -> Result<(), String> {
     }
     // CMake's build tree RPATH finds the library without LD_LIBRARY_PATH.
     run_consumer(&exe, &[])?;
+    // The version file: 0.1.z satisfies a request for 0.1 (above) but not 0.2 or 1.0 (0.x
+    // minors may break the API).
+    let asked = version.split('.').take(2).collect::<Vec<_>>().join(".");
+    for refused in ["0.2", "1.0"] {
+        let out = Command::new("cmake")
+            .arg("-S")
+            .arg(consumers_dir(root))
+            .arg("-B")
+            .arg(base.join(format!("cmake-build-{refused}")))
+            .arg(format!("-DCMAKE_PREFIX_PATH={}", full.display()))
+            .arg(format!("-DCIPHERTOKEN_FIND_VERSION={refused}"))
+            .output()
+            .map_err(|e| format!("cmake: {e}"))?;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if out.status.success() || asked == refused || !stderr.contains("compatible with requested version") {
+            return Err(format!("find_package(ciphertoken {refused}) accepted version {version}"));
+        }
+    }
+    println!("find_package(ciphertoken 0.2) and (1.0) refuse {version}, as they should");
     println!("consumers: pkg-config --static, pkg-config shared, CMake static and shared: all ran");
     Ok(())
 }
@@ -561,33 +580,102 @@ pub fn print_c_flash(elf: &Path, rust_flash: Option<u64>, rust_features: &str) {
     }
 }
 
-/// The `cargo xtask test` step: configures `packaging/cmake-firmware` with the arm-none-eabi
-/// toolchain file (cmake/arm-none-eabi-cortex-m4f.cmake), which builds libciphertoken.a for
-/// the toolchain's CPU through cmake/ciphertoken-firmware.cmake and links the C firmware;
-/// runs it under QEMU. Cargo builds into the workspace target directory, so the library the
-/// `qemu firmware` step built is reused.
+/// The `cargo xtask test` step, for firmware:
+///
+/// 1. `packaging/cmake-firmware` with the arm-none-eabi toolchain file
+///    (cmake/arm-none-eabi-cortex-m4f.cmake): cmake/ciphertoken-firmware.cmake builds
+///    libciphertoken.a for the toolchain's CPU and the C firmware links it; run under QEMU.
+///    Cargo builds into the workspace target directory, so the library the `qemu firmware`
+///    step built is reused.
+/// 2. `cargo xtask install --target thumbv7em-none-eabihf`; the same firmware linked from that
+///    prefix by `arm-none-eabi-gcc $(pkg-config --cflags --libs --static ciphertoken)` and by
+///    CMake `find_package(ciphertoken)`, both run under QEMU; a 64-bit host project must find
+///    the 32-bit package unsuitable.
 pub fn cmake_firmware_step(root: &Path) -> Result<(), String> {
-    let build = root.join("target").join("cmake-firmware");
-    let _ = fs::remove_dir_all(&build);
-    run_status(
-        Command::new("cmake")
-            .arg("-S")
-            .arg(root.join("packaging").join("cmake-firmware"))
-            .arg("-B")
-            .arg(&build)
-            .arg(format!(
-                "-DCMAKE_TOOLCHAIN_FILE={}",
-                root.join("cmake").join("arm-none-eabi-cortex-m4f.cmake").display()
-            ))
-            .arg(format!("-DCIPHERTOKEN_CARGO_TARGET_DIR={}", root.join("target").display())),
-        "configuring packaging/cmake-firmware (cmake: see .ci/run)",
+    let base = root.join("target").join("cmake-firmware");
+    let _ = fs::remove_dir_all(&base);
+    let project = root.join("packaging").join("cmake-firmware");
+    let toolchain = root.join("cmake").join("arm-none-eabi-cortex-m4f.cmake");
+    let cmake_build = |build: &Path, extra: &[String], what: &str| -> Result<PathBuf, String> {
+        run_status(
+            Command::new("cmake")
+                .arg("-S")
+                .arg(&project)
+                .arg("-B")
+                .arg(build)
+                .arg(format!("-DCMAKE_TOOLCHAIN_FILE={}", toolchain.display()))
+                .args(extra),
+            &format!("configuring packaging/cmake-firmware ({what}; cmake: see .ci/run)"),
+        )?;
+        run_status(
+            Command::new("cmake").arg("--build").arg(build),
+            &format!("building the C firmware ({what})"),
+        )?;
+        Ok(build.join("ciphertoken-c-firmware.elf"))
+    };
+    let run = |elf: &Path, what: &str| -> Result<(), String> {
+        println!("--> the C firmware, {what}");
+        crate::embedded::run_board(&crate::embedded::C_BOARD, elf)?;
+        println!("flash: C firmware ({what}) {} B", flash_bytes(elf)?);
+        Ok(())
+    };
+
+    // 1. From source, through the module.
+    let elf = cmake_build(
+        &base.join("module"),
+        &[format!("-DCIPHERTOKEN_CARGO_TARGET_DIR={}", root.join("target").display())],
+        "cmake/ciphertoken-firmware.cmake",
     )?;
-    run_status(Command::new("cmake").arg("--build").arg(&build), "building the CMake C firmware")?;
-    let elf = build.join("ciphertoken-c-firmware.elf");
-    crate::embedded::run_board(&crate::embedded::C_BOARD, &elf)?;
-    if let Ok(flash) = flash_bytes(&elf) {
-        println!("flash: C firmware built by CMake {flash} B");
+    run(&elf, "CMake module")?;
+
+    // 2. From an installed package.
+    let target = crate::embedded::C_BOARD.target;
+    let prefix = base.join("prefix");
+    install(
+        root,
+        &Options { prefix: prefix.clone(), target: Some(target.into()), profile: None, static_only: false },
+    )?;
+    let libs_private = pkg_config(&prefix, &["--libs-only-other", "--libs-only-l", "--static"])?;
+    if libs_private != ["-lciphertoken"] {
+        return Err(format!("{target}: pkg-config --static --libs-only-l gives {libs_private:?}, expected -lciphertoken alone"));
     }
+    let flags = pkg_config(&prefix, &["--cflags", "--libs", "--static"])?;
+    let c_dir = root.join("examples").join("firmware").join("c");
+    let elf = base.join("pkgconfig-firmware.elf");
+    run_status(
+        Command::new("arm-none-eabi-gcc")
+            .args(crate::embedded::C_FLAGS)
+            .arg("-T")
+            .arg(c_dir.join("mps2-an386.ld"))
+            .arg(c_dir.join("main.c"))
+            .arg(c_dir.join("startup.c"))
+            .args(&flags)
+            .arg("-o")
+            .arg(&elf),
+        "linking the C firmware with pkg-config --static",
+    )?;
+    run(&elf, "arm-none-eabi-gcc $(pkg-config --cflags --libs --static ciphertoken)")?;
+    let elf = cmake_build(
+        &base.join("installed"),
+        &["-DCIPHERTOKEN_USE_INSTALLED=ON".into(), format!("-DCMAKE_PREFIX_PATH={}", prefix.display())],
+        "find_package(ciphertoken)",
+    )?;
+    run(&elf, "CMake find_package(ciphertoken)")?;
+
+    // The version file refuses a 32-bit package to a 64-bit project.
+    let out = Command::new("cmake")
+        .arg("-S")
+        .arg(consumers_dir(root))
+        .arg("-B")
+        .arg(base.join("host-vs-m4f"))
+        .arg(format!("-DCMAKE_PREFIX_PATH={}", prefix.display()))
+        .output()
+        .map_err(|e| format!("cmake: {e}"))?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if out.status.success() || !stderr.contains("32-bit, thumbv7em-none-eabihf") {
+        return Err(format!("a 64-bit project accepted the {target} package:\n{stderr}"));
+    }
+    println!("a 64-bit host project finds the {target} package unsuitable, as it should");
     Ok(())
 }
 

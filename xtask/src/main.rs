@@ -106,6 +106,11 @@ const SUBCOMMANDS: &[(&str, &str, &str)] = &[
         "build the C library and lay out include/, lib/ (.a, versioned .so), pkg-config and CMake files",
     ),
     ("msrv", "msrv", "build the core (host, thumbv7em) and the C library with the declared rust-version"),
+    (
+        "packaging",
+        "packaging",
+        "only the packaging/release steps of `test` (install, CMake, MSRV, defmt, package, docs.rs, semver)",
+    ),
     ("consumers", "consumers", "install for the host; build and run the pkg-config and CMake C consumers"),
     (
         "cmake-firmware",
@@ -152,6 +157,7 @@ fn main() -> ExitCode {
         ["failover", rest @ ..] => report(redis_ha::failover(&workspace_root(), rest)),
         ["install", rest @ ..] => report(install::install_command(&workspace_root(), rest)),
         ["msrv"] => report(release::msrv_step(&workspace_root())),
+        ["packaging"] => run_steps(&release::steps()),
         ["consumers"] => report(install::install_step(&workspace_root())),
         ["cmake-firmware"] => report(install::cmake_firmware_step(&workspace_root())),
         ["help" | "--help" | "-h"] => {

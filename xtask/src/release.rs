@@ -35,9 +35,23 @@ const MSRV_BARE_METAL: &str = "thumbv7em-none-eabihf";
 /// Files the core's package must contain, and path prefixes it must not.
 const PACKAGE_MUST_HAVE: &[&str] =
     &["Cargo.toml", "src/lib.rs", "README.md", "LICENSE-MIT", "LICENSE-APACHE", "CHANGELOG.md"];
-const PACKAGE_MUST_NOT_HAVE: &[&str] =
-    &["tests/", "benches/", "fuzz/", "examples/", "ffi/", "target/", ".ci/"];
-/// Upper bound of the compressed `.crate` (it was ~150 KiB when this was written).
+const PACKAGE_MUST_NOT_HAVE: &[&str] = &[
+    "benches/",
+    "fuzz/",
+    "examples/firmware/",
+    "examples/size/",
+    "examples/c/",
+    "examples/python/",
+    "examples/gateway/",
+    "ffi/",
+    "cli/",
+    "redis/",
+    "xtask/",
+    "include/",
+    "target/",
+    ".ci/",
+];
+/// Upper bound of the compressed `.crate` (~250 KiB when this was written).
 const PACKAGE_MAX_BYTES: u64 = 400 * 1024;
 
 pub fn steps() -> Vec<Step> {
@@ -50,9 +64,9 @@ pub fn steps() -> Vec<Step> {
         ),
         Step::check(
             "cmake firmware",
-            "packaging/cmake-firmware with cmake/arm-none-eabi-cortex-m4f.cmake: \
-             cmake/ciphertoken-firmware.cmake builds libciphertoken.a (firmware profile), the C \
-             firmware links it and runs under QEMU",
+            "C firmware (Cortex-M4F) via cmake/ciphertoken-firmware.cmake and an arm-none-eabi \
+             toolchain file, then from `cargo xtask install --target thumbv7em-none-eabihf` via \
+             pkg-config --static and CMake find_package; each run under QEMU",
             crate::install::cmake_firmware_step,
         ),
         Step::check(
@@ -200,6 +214,14 @@ fn package_step(root: &Path) -> Result<(), String> {
         return Err(format!("the package holds files it should not: {stray:?}"));
     }
     println!("package: {} files", files.len());
+    let warnings: Vec<&str> = std::str::from_utf8(&list.stderr)
+        .unwrap_or("")
+        .lines()
+        .filter(|l| l.starts_with("warning"))
+        .collect();
+    if !warnings.is_empty() {
+        return Err(format!("cargo package warns:\n{}", warnings.join("\n")));
+    }
     run_status(
         Command::new(crate::cargo()).current_dir(root).args([
             "package",
@@ -252,7 +274,7 @@ fn semver_step(root: &Path) -> Result<(), String> {
     if !installed {
         return Err(format!(
             "semver: release {tag} exists but cargo-semver-checks is not installed \
-             (add `cargo install cargo-semver-checks --locked` to .ci/run)"
+             (.ci/run installs it when a v* tag exists: cargo install cargo-semver-checks --locked)"
         ));
     }
     run_status(
