@@ -37,6 +37,7 @@
 //! | `jwk` | JWK / JWK Set import and export, RFC 7638 thumbprints ([`jwk`]) | no |
 //! | `eddsa-dalek` | host acceleration: Ed25519 through ed25519-dalek / curve25519-dalek | no |
 //! | `es256-tables` | host acceleration: ES256 signing with a precomputed table (needs `std`) | no |
+//! | `defmt` | `defmt::Format` for [`Error`], [`Claim`] and [`Algorithm`] (embedded logging) | no |
 //!
 //! The front door is [`sign`], [`verify`], the keys and [`Validation`]; [`lifecycle`] adds
 //! access/refresh pairs, rotation and revocation; [`hazmat`] holds the low-level pieces.
