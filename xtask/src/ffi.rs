@@ -50,7 +50,8 @@ pub fn steps(root: &Path) -> Vec<Step> {
             ],
         ),
         Step::cargo(
-            format!("build ffi {EMBEDDED_TARGET} release"),
+            // The profile C firmware uses (and `cargo xtask qemu c` links), so it is built once.
+            format!("build ffi {EMBEDDED_TARGET} firmware profile"),
             &[
                 "build",
                 "-p",
@@ -60,7 +61,8 @@ pub fn steps(root: &Path) -> Vec<Step> {
                 "--no-default-features",
                 "--features",
                 "panic-handler",
-                "--release",
+                "--profile",
+                crate::embedded::C_PROFILE,
             ],
         ),
         Step::check(
