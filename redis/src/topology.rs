@@ -196,13 +196,18 @@ impl Locator {
         match &self.kind {
             Kind::Single(info) => Ok((self.open(info, read_timeout)?, addr_text(info))),
             Kind::Sentinel { sentinels, master } => {
-                let (host, port) = self.sentinel_primary(sentinels, master)?;
-                let info = self.node(&host, port);
-                let mut con = self.open(&info, read_timeout)?;
-                if !is_primary(&mut con)? {
-                    return Err(protocol("the node sentinel names is not a primary (yet)"));
+                // Most-named first; during a failover only the leading sentinel names the
+                // promoted replica already, so a candidate that refuses is skipped.
+                let mut last = protocol("no sentinel named a primary");
+                for (host, port) in self.sentinel_candidates(sentinels, master)? {
+                    let info = self.node(&host, port);
+                    match self.open(&info, read_timeout).and_then(|mut c| Ok((is_primary(&mut c)?, c))) {
+                        Ok((true, con)) => return Ok((con, addr_text(&info))),
+                        Ok((false, _)) => last = protocol("the node sentinel names is not a primary (yet)"),
+                        Err(e) => last = e,
+                    }
                 }
-                Ok((con, addr_text(&info)))
+                Err(last)
             }
             Kind::Cluster { seeds } => self.cluster_primary(seeds, read_timeout),
         }
@@ -213,15 +218,22 @@ impl Locator {
     pub(crate) fn named_primary(&self) -> Option<String> {
         match &self.kind {
             Kind::Sentinel { sentinels, master } => {
-                let (host, port) = self.sentinel_primary(sentinels, master).ok()?;
+                let (host, port) = self.sentinel_candidates(sentinels, master).ok()?.into_iter().next()?;
                 Some(addr_text(&self.node(&host, port)))
             }
             _ => None,
         }
     }
 
-    fn sentinel_primary(&self, sentinels: &[ConnectionInfo], master: &str) -> RedisResult<(String, u16)> {
+    /// The primaries the sentinels name, the most-named first (ties: the order of the
+    /// sentinels); every sentinel is asked (each bounded by the timeouts).
+    fn sentinel_candidates(
+        &self,
+        sentinels: &[ConnectionInfo],
+        master: &str,
+    ) -> RedisResult<Vec<(String, u16)>> {
         let mut last = protocol("no sentinel answered");
+        let mut votes: Vec<((String, u16), usize)> = Vec::new();
         for s in sentinels {
             let reply: RedisResult<Option<(String, String)>> =
                 self.open(s, self.response_timeout).and_then(|mut c| {
@@ -229,14 +241,22 @@ impl Locator {
                 });
             match reply {
                 Ok(Some((host, port))) => match port.parse::<u16>() {
-                    Ok(port) => return Ok((host, port)),
+                    Ok(port) => match votes.iter_mut().find(|(a, _)| a.0 == host && a.1 == port) {
+                        Some((_, n)) => *n = n.saturating_add(1),
+                        None => votes.push(((host, port), 1)),
+                    },
                     Err(_) => last = protocol("sentinel port"),
                 },
                 Ok(None) => last = protocol("sentinel does not know the master name"),
                 Err(e) => last = e,
             }
         }
-        Err(last)
+        if votes.is_empty() {
+            return Err(last);
+        }
+        // Stable: equal counts keep the sentinels' order.
+        votes.sort_by_key(|v| std::cmp::Reverse(v.1));
+        Ok(votes.into_iter().map(|(addr, _)| addr).collect())
     }
 
     fn cluster_primary(
