@@ -36,6 +36,7 @@ use std::time::Duration;
 /// any reachable node; `MOVED` names the new owner, `ASK` is served by `ASKING` + the
 /// command on the named node, `TRYAGAIN` is retried shortly (at most 5 redirections a call).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Topology {
     /// One server (or a proxy / managed endpoint that hides failover), by URL.
     Single(String),
@@ -213,16 +214,21 @@ impl Locator {
         }
     }
 
-    /// Sentinel: the primary's address as the sentinels currently name it (the first that
-    /// answers), for checking that a long-lived connection still points at the primary.
+    /// Sentinel: the primary's address as the first sentinel that answers names it, for
+    /// checking that a long-lived connection still points at the primary (one round trip
+    /// in the common case: the sync thread must not stall on this).
     pub(crate) fn named_primary(&self) -> Option<String> {
-        match &self.kind {
-            Kind::Sentinel { sentinels, master } => {
-                let (host, port) = self.sentinel_candidates(sentinels, master).ok()?.into_iter().next()?;
-                Some(addr_text(&self.node(&host, port)))
-            }
-            _ => None,
-        }
+        let Kind::Sentinel { sentinels, master } = &self.kind else { return None };
+        sentinels.iter().find_map(|s| {
+            let mut c = self.open(s, self.response_timeout).ok()?;
+            let named: Option<(String, String)> = redis::cmd("SENTINEL")
+                .arg("GET-MASTER-ADDR-BY-NAME")
+                .arg(master.as_str())
+                .query(&mut c)
+                .ok()?;
+            let (host, port) = named?;
+            Some(addr_text(&self.node(&host, port.parse().ok()?)))
+        })
     }
 
     /// The primaries the sentinels name, the most-named first (ties: the order of the
