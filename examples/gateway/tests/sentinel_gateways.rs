@@ -190,13 +190,14 @@ fn one_round(round: usize) {
                         revoked_seen.count(hello(&mut c, &t).status);
                     }
                     i += 1;
+                    std::thread::sleep(Duration::from_micros(100));
                 }
             });
         }
         std::thread::sleep(Duration::from_millis(1_500));
         let t = Instant::now();
         group.server(first).kill9();
-        group.wait_failover(first, Duration::from_secs(20)).expect("sentinels promote a replica");
+        group.wait_failover(first, Duration::from_secs(45)).expect("sentinels promote a replica");
         failover = t.elapsed();
         std::thread::sleep(Duration::from_secs(2));
         stop.store(true, Ordering::Relaxed);
