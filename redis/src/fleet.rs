@@ -124,21 +124,24 @@ pub(crate) struct Shared {
     stop: AtomicBool,
     last_id: Mutex<String>,
     node: Mutex<String>,
+    /// Sentinel: the primary a sentinel named last, and when it was asked.
+    named: Mutex<Option<(String, Instant)>>,
     counters: Counters,
 }
 
-/// Stops and joins the sync thread when the last [`Fleet`] clone is dropped.
+/// Stops and joins the sync thread (and the Sentinel watcher) when the last [`Fleet`]
+/// clone is dropped.
 struct Worker {
     shared: Arc<Shared>,
-    thread: Mutex<Option<JoinHandle<()>>>,
+    threads: Mutex<Vec<JoinHandle<()>>>,
 }
 
 impl Drop for Worker {
     fn drop(&mut self) {
         self.shared.stop.store(true, Ordering::Relaxed);
-        if let Some(t) = lock(&self.thread).take() {
-            // Bounded: the thread checks `stop` after each read (≤ poll_block +
-            // response_timeout) and each back-off step (≤ 10 ms).
+        for t in lock(&self.threads).drain(..) {
+            // Bounded: the threads check `stop` after each read or query (each bounded by
+            // the timeouts) and each pause step (≤ 10 ms).
             let _ = t.join();
         }
     }
@@ -197,15 +200,25 @@ impl Fleet {
             stop: AtomicBool::new(false),
             last_id: Mutex::new(String::from("0-0")),
             node: Mutex::new(String::new()),
+            named: Mutex::new(None),
             counters: Counters::default(),
             config,
         });
+        let worker = Arc::new(Worker { shared: Arc::clone(&shared), threads: Mutex::new(Vec::new()) });
         let for_thread = Arc::clone(&shared);
         let thread = std::thread::Builder::new()
             .name("ciphertoken-redis-sync".into())
             .spawn(move || sync_loop(&for_thread))
             .map_err(|e| FleetError::Redis(e.into()))?;
-        let worker = Arc::new(Worker { shared: Arc::clone(&shared), thread: Mutex::new(Some(thread)) });
+        lock(&worker.threads).push(thread);
+        if shared.locator.named_primary_applies() {
+            let for_thread = Arc::clone(&shared);
+            let thread = std::thread::Builder::new()
+                .name("ciphertoken-redis-sentinel".into())
+                .spawn(move || watch_sentinels(&for_thread))
+                .map_err(|e| FleetError::Redis(e.into()))?;
+            lock(&worker.threads).push(thread);
+        }
         Ok(Fleet { shared, _worker: worker })
     }
 
@@ -827,6 +840,18 @@ impl Shared {
     }
 }
 
+/// Sentinel: asks a sentinel every [`PRIMARY_CHECK`] which node is the primary, for the
+/// sync thread to compare with its own (a thread of its own, so a slow sentinel never
+/// delays the change log).
+fn watch_sentinels(s: &Shared) {
+    while !s.stop.load(Ordering::Relaxed) {
+        if let Some(named) = s.locator.named_primary() {
+            *lock(&s.named) = Some((named, Instant::now()));
+        }
+        s.pause(PRIMARY_CHECK);
+    }
+}
+
 /// A reply that says "not here": the command did not run on this node.
 enum Redirect {
     /// Cluster: the slot now lives at this `host:port`.
@@ -876,8 +901,8 @@ fn log_end(con: &mut Connection, log: &str) -> RedisResult<Option<String>> {
 /// The sync thread: fill the mirror from the start of the change log, then follow it with
 /// `XREAD BLOCK`, resuming from the last applied id after a disconnect — or from earlier
 /// when it finds another primary (failover) or a log that went back (see
-/// [`Shared::resume_from`]). Cluster redirections are followed; under Sentinel the
-/// sentinels are asked every [`PRIMARY_CHECK`] whether this node is still the primary.
+/// [`Shared::resume_from`]). Cluster redirections are followed; under Sentinel it leaves a
+/// node that the sentinels no longer name (see [`watch_sentinels`]).
 fn sync_loop(s: &Shared) {
     let cfg = &s.config;
     let log = s.keys.log();
@@ -890,7 +915,7 @@ fn sync_loop(s: &Shared) {
     let mut last_id = lock(&s.last_id).clone();
     let mut seen_run_id: Option<String> = None;
     let mut node = String::new();
-    let mut checked_at = Instant::now();
+    let mut connected_at = Instant::now();
     while !s.stop.load(Ordering::Relaxed) {
         let con = match conn.as_mut() {
             Some(c) => c,
@@ -913,7 +938,7 @@ fn sync_loop(s: &Shared) {
                         s.connected.store(true, Ordering::Relaxed);
                         node.clone_from(&addr);
                         *lock(&s.node) = addr;
-                        checked_at = Instant::now();
+                        connected_at = Instant::now();
                         conn.insert(c)
                     }
                     Err(_) => {
@@ -956,9 +981,10 @@ fn sync_loop(s: &Shared) {
                 if entries.len() < cfg.batch {
                     s.mark_fresh();
                 }
-                if s.locator.follows_failover() && checked_at.elapsed() >= PRIMARY_CHECK {
-                    checked_at = Instant::now();
-                    if s.locator.named_primary().is_some_and(|named| named != node) {
+                // The watcher's answer, if obtained since this connection was made.
+                let named = lock(&s.named).clone();
+                if let Some((named, at)) = named {
+                    if at > connected_at && named != node {
                         // Sentinel names another primary: this node was demoted.
                         s.connected.store(false, Ordering::Relaxed);
                         conn = None;

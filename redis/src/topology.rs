@@ -181,9 +181,9 @@ impl Locator {
         }
     }
 
-    /// Whether discovery may name another node than last time (Sentinel, Cluster).
-    pub(crate) fn follows_failover(&self) -> bool {
-        !matches!(self.kind, Kind::Single(_))
+    /// Whether [`named_primary`](Locator::named_primary) answers (Sentinel).
+    pub(crate) fn named_primary_applies(&self) -> bool {
+        matches!(self.kind, Kind::Sentinel { .. })
     }
 
     /// Connects to the namespace's current primary; returns the connection and the
@@ -378,6 +378,6 @@ mod tests {
         let db1 = Topology::Cluster { seeds: vec!["redis://127.0.0.1:7000/1".into()] };
         assert!(matches!(Locator::new(&db1, None, "k".into(), t, t), Err(FleetError::Config(_))));
         let ok = Topology::Sentinel { sentinels: vec!["redis://127.0.0.1:26379".into()], master: "m".into() };
-        assert!(Locator::new(&ok, None, "k".into(), t, t).is_ok_and(|l| l.follows_failover()));
+        assert!(Locator::new(&ok, None, "k".into(), t, t).is_ok_and(|l| l.named_primary_applies()));
     }
 }
