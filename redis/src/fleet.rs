@@ -813,22 +813,11 @@ impl Shared {
         let same = seen_run_id.as_deref() == Some(run_id);
         let first = seen_run_id.is_none();
         *seen_run_id = Some(run_id.to_owned());
-        let (Some(generated), Some(last_seen)) = (generated.and_then(stream_id), stream_id(last)) else {
-            if !first {
-                bump(&self.counters.resyncs);
-            }
-            return "0-0".into();
-        };
-        if first || (same && generated >= last_seen) {
-            return last.to_owned();
+        let (from, resync) = resume_point(first, same, generated, last);
+        if resync {
+            bump(&self.counters.resyncs);
         }
-        bump(&self.counters.resyncs);
-        if same {
-            return "0-0".into();
-        }
-        let margin_ms = LOG_SKEW_MARGIN_SECS.saturating_mul(1000);
-        let from = generated.min(last_seen).0.saturating_sub(margin_ms);
-        format!("{from}-0")
+        from
     }
 
     /// Sleeps up to `d` in small steps, returning early when asked to stop.
@@ -874,6 +863,25 @@ impl Redirect {
             _ => None,
         }
     }
+}
+
+/// The rule of [`Shared::resume_from`]: the id to read the change log after, and whether
+/// that re-reads entries before the last id seen (a resync).
+fn resume_point(first: bool, same_node: bool, generated: Option<&str>, last: &str) -> (String, bool) {
+    let (Some(generated), Some(last_seen)) = (generated.and_then(stream_id), stream_id(last)) else {
+        // No log on this server (or an id that does not parse): read all there is.
+        return ("0-0".into(), !first);
+    };
+    if first || (same_node && generated >= last_seen) {
+        return (last.to_owned(), false);
+    }
+    if same_node {
+        // The log went back on the same server: it was deleted or recreated.
+        return ("0-0".into(), true);
+    }
+    let margin_ms = LOG_SKEW_MARGIN_SECS.saturating_mul(1000);
+    let from = generated.min(last_seen).0.saturating_sub(margin_ms);
+    (format!("{from}-0"), true)
 }
 
 /// A stream id `ms-seq` as numbers (ordered as Redis orders them).
@@ -1202,5 +1210,53 @@ impl RevocationStore for Recorder<'_> {
     }
     fn is_revoked(&self, id: Revoked<'_>, now: UnixSeconds) -> Result<bool, Error> {
         View::new(self.shared).is_revoked(id, now)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MARGIN_MS: u64 = LOG_SKEW_MARGIN_SECS * 1000;
+
+    #[test]
+    fn the_change_log_resumes_from_the_last_id_on_the_same_server() {
+        assert_eq!(resume_point(true, false, Some("900-0"), "0-0"), ("0-0".into(), false), "first fill");
+        assert_eq!(resume_point(true, false, None, "0-0"), ("0-0".into(), false), "first, no log yet");
+        let same = resume_point(false, true, Some("2000000-3"), "1000000-7");
+        assert_eq!(same, ("1000000-7".into(), false), "reconnect: resume exactly");
+        let equal = resume_point(false, true, Some("1000000-7"), "1000000-7");
+        assert_eq!(equal, ("1000000-7".into(), false));
+    }
+
+    #[test]
+    fn a_log_that_went_back_or_vanished_is_read_again() {
+        let reset = resume_point(false, true, Some("500-0"), "1000000-7");
+        assert_eq!(reset, ("0-0".into(), true), "same server, log behind: deleted and recreated");
+        assert_eq!(resume_point(false, true, None, "1000000-7"), ("0-0".into(), true), "log gone");
+        assert_eq!(resume_point(false, false, None, "1000000-7"), ("0-0".into(), true), "new server, no log");
+    }
+
+    #[test]
+    fn after_a_failover_the_log_is_read_again_from_before_the_earlier_end() {
+        let t = 10 * MARGIN_MS;
+        // The promoted replica lacks the last entries the gateway saw (async replication):
+        // re-read from its log's end, less the clock-skew margin.
+        let behind = resume_point(false, false, Some(&format!("{}-0", t - 40)), &format!("{t}-5"));
+        assert_eq!(behind, (format!("{}-0", t - 40 - MARGIN_MS), true));
+        // The new primary already wrote entries, possibly with ids from a clock behind the
+        // old one's: re-read from the last id seen, less the margin.
+        let ahead = resume_point(false, false, Some(&format!("{}-0", t + 900)), &format!("{t}-5"));
+        assert_eq!(ahead, (format!("{}-0", t - MARGIN_MS), true));
+        // Early ids: no underflow.
+        assert_eq!(resume_point(false, false, Some("10-0"), "20-0"), ("0-0".into(), true));
+    }
+
+    #[test]
+    fn stream_ids_order_numerically() {
+        assert!(stream_id("10-0") > stream_id("9-99"));
+        assert!(stream_id("10-10") > stream_id("10-9"));
+        assert_eq!(stream_id("x-1"), None);
+        assert_eq!(stream_id("12"), None);
     }
 }
