@@ -124,21 +124,24 @@ pub(crate) struct Shared {
     stop: AtomicBool,
     last_id: Mutex<String>,
     node: Mutex<String>,
+    /// Sentinel: the primary a sentinel named last, and when it was asked.
+    named: Mutex<Option<(String, Instant)>>,
     counters: Counters,
 }
 
-/// Stops and joins the sync thread when the last [`Fleet`] clone is dropped.
+/// Stops and joins the sync thread (and the Sentinel watcher) when the last [`Fleet`]
+/// clone is dropped.
 struct Worker {
     shared: Arc<Shared>,
-    thread: Mutex<Option<JoinHandle<()>>>,
+    threads: Mutex<Vec<JoinHandle<()>>>,
 }
 
 impl Drop for Worker {
     fn drop(&mut self) {
         self.shared.stop.store(true, Ordering::Relaxed);
-        if let Some(t) = lock(&self.thread).take() {
-            // Bounded: the thread checks `stop` after each read (≤ poll_block +
-            // response_timeout) and each back-off step (≤ 10 ms).
+        for t in lock(&self.threads).drain(..) {
+            // Bounded: the threads check `stop` after each read or query (each bounded by
+            // the timeouts) and each pause step (≤ 10 ms).
             let _ = t.join();
         }
     }
@@ -197,15 +200,25 @@ impl Fleet {
             stop: AtomicBool::new(false),
             last_id: Mutex::new(String::from("0-0")),
             node: Mutex::new(String::new()),
+            named: Mutex::new(None),
             counters: Counters::default(),
             config,
         });
+        let worker = Arc::new(Worker { shared: Arc::clone(&shared), threads: Mutex::new(Vec::new()) });
         let for_thread = Arc::clone(&shared);
         let thread = std::thread::Builder::new()
             .name("ciphertoken-redis-sync".into())
             .spawn(move || sync_loop(&for_thread))
             .map_err(|e| FleetError::Redis(e.into()))?;
-        let worker = Arc::new(Worker { shared: Arc::clone(&shared), thread: Mutex::new(Some(thread)) });
+        lock(&worker.threads).push(thread);
+        if shared.locator.named_primary_applies() {
+            let for_thread = Arc::clone(&shared);
+            let thread = std::thread::Builder::new()
+                .name("ciphertoken-redis-sentinel".into())
+                .spawn(move || watch_sentinels(&for_thread))
+                .map_err(|e| FleetError::Redis(e.into()))?;
+            lock(&worker.threads).push(thread);
+        }
         Ok(Fleet { shared, _worker: worker })
     }
 
@@ -800,22 +813,11 @@ impl Shared {
         let same = seen_run_id.as_deref() == Some(run_id);
         let first = seen_run_id.is_none();
         *seen_run_id = Some(run_id.to_owned());
-        let (Some(generated), Some(last_seen)) = (generated.and_then(stream_id), stream_id(last)) else {
-            if !first {
-                bump(&self.counters.resyncs);
-            }
-            return "0-0".into();
-        };
-        if first || (same && generated >= last_seen) {
-            return last.to_owned();
+        let (from, resync) = resume_point(first, same, generated, last);
+        if resync {
+            bump(&self.counters.resyncs);
         }
-        bump(&self.counters.resyncs);
-        if same {
-            return "0-0".into();
-        }
-        let margin_ms = LOG_SKEW_MARGIN_SECS.saturating_mul(1000);
-        let from = generated.min(last_seen).0.saturating_sub(margin_ms);
-        format!("{from}-0")
+        from
     }
 
     /// Sleeps up to `d` in small steps, returning early when asked to stop.
@@ -824,6 +826,18 @@ impl Shared {
         while !self.stop.load(Ordering::Relaxed) && deadline.is_some_and(|t| Instant::now() < t) {
             std::thread::sleep(d.min(Duration::from_millis(10)));
         }
+    }
+}
+
+/// Sentinel: asks a sentinel every [`PRIMARY_CHECK`] which node is the primary, for the
+/// sync thread to compare with its own (a thread of its own, so a slow sentinel never
+/// delays the change log).
+fn watch_sentinels(s: &Shared) {
+    while !s.stop.load(Ordering::Relaxed) {
+        if let Some(named) = s.locator.named_primary() {
+            *lock(&s.named) = Some((named, Instant::now()));
+        }
+        s.pause(PRIMARY_CHECK);
     }
 }
 
@@ -851,6 +865,25 @@ impl Redirect {
     }
 }
 
+/// The rule of [`Shared::resume_from`]: the id to read the change log after, and whether
+/// that re-reads entries before the last id seen (a resync).
+fn resume_point(first: bool, same_node: bool, generated: Option<&str>, last: &str) -> (String, bool) {
+    let (Some(generated), Some(last_seen)) = (generated.and_then(stream_id), stream_id(last)) else {
+        // No log on this server (or an id that does not parse): read all there is.
+        return ("0-0".into(), !first);
+    };
+    if first || (same_node && generated >= last_seen) {
+        return (last.to_owned(), false);
+    }
+    if same_node {
+        // The log went back on the same server: it was deleted or recreated.
+        return ("0-0".into(), true);
+    }
+    let margin_ms = LOG_SKEW_MARGIN_SECS.saturating_mul(1000);
+    let from = generated.min(last_seen).0.saturating_sub(margin_ms);
+    (format!("{from}-0"), true)
+}
+
 /// A stream id `ms-seq` as numbers (ordered as Redis orders them).
 fn stream_id(id: &str) -> Option<(u64, u64)> {
     let (ms, seq) = id.split_once('-')?;
@@ -876,8 +909,8 @@ fn log_end(con: &mut Connection, log: &str) -> RedisResult<Option<String>> {
 /// The sync thread: fill the mirror from the start of the change log, then follow it with
 /// `XREAD BLOCK`, resuming from the last applied id after a disconnect — or from earlier
 /// when it finds another primary (failover) or a log that went back (see
-/// [`Shared::resume_from`]). Cluster redirections are followed; under Sentinel the
-/// sentinels are asked every [`PRIMARY_CHECK`] whether this node is still the primary.
+/// [`Shared::resume_from`]). Cluster redirections are followed; under Sentinel it leaves a
+/// node that the sentinels no longer name (see [`watch_sentinels`]).
 fn sync_loop(s: &Shared) {
     let cfg = &s.config;
     let log = s.keys.log();
@@ -890,7 +923,7 @@ fn sync_loop(s: &Shared) {
     let mut last_id = lock(&s.last_id).clone();
     let mut seen_run_id: Option<String> = None;
     let mut node = String::new();
-    let mut checked_at = Instant::now();
+    let mut connected_at = Instant::now();
     while !s.stop.load(Ordering::Relaxed) {
         let con = match conn.as_mut() {
             Some(c) => c,
@@ -913,7 +946,7 @@ fn sync_loop(s: &Shared) {
                         s.connected.store(true, Ordering::Relaxed);
                         node.clone_from(&addr);
                         *lock(&s.node) = addr;
-                        checked_at = Instant::now();
+                        connected_at = Instant::now();
                         conn.insert(c)
                     }
                     Err(_) => {
@@ -956,9 +989,10 @@ fn sync_loop(s: &Shared) {
                 if entries.len() < cfg.batch {
                     s.mark_fresh();
                 }
-                if s.locator.follows_failover() && checked_at.elapsed() >= PRIMARY_CHECK {
-                    checked_at = Instant::now();
-                    if s.locator.named_primary().is_some_and(|named| named != node) {
+                // The watcher's answer, if obtained since this connection was made.
+                let named = lock(&s.named).clone();
+                if let Some((named, at)) = named {
+                    if at > connected_at && named != node {
                         // Sentinel names another primary: this node was demoted.
                         s.connected.store(false, Ordering::Relaxed);
                         conn = None;
@@ -1176,5 +1210,53 @@ impl RevocationStore for Recorder<'_> {
     }
     fn is_revoked(&self, id: Revoked<'_>, now: UnixSeconds) -> Result<bool, Error> {
         View::new(self.shared).is_revoked(id, now)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MARGIN_MS: u64 = LOG_SKEW_MARGIN_SECS * 1000;
+
+    #[test]
+    fn the_change_log_resumes_from_the_last_id_on_the_same_server() {
+        assert_eq!(resume_point(true, false, Some("900-0"), "0-0"), ("0-0".into(), false), "first fill");
+        assert_eq!(resume_point(true, false, None, "0-0"), ("0-0".into(), false), "first, no log yet");
+        let same = resume_point(false, true, Some("2000000-3"), "1000000-7");
+        assert_eq!(same, ("1000000-7".into(), false), "reconnect: resume exactly");
+        let equal = resume_point(false, true, Some("1000000-7"), "1000000-7");
+        assert_eq!(equal, ("1000000-7".into(), false));
+    }
+
+    #[test]
+    fn a_log_that_went_back_or_vanished_is_read_again() {
+        let reset = resume_point(false, true, Some("500-0"), "1000000-7");
+        assert_eq!(reset, ("0-0".into(), true), "same server, log behind: deleted and recreated");
+        assert_eq!(resume_point(false, true, None, "1000000-7"), ("0-0".into(), true), "log gone");
+        assert_eq!(resume_point(false, false, None, "1000000-7"), ("0-0".into(), true), "new server, no log");
+    }
+
+    #[test]
+    fn after_a_failover_the_log_is_read_again_from_before_the_earlier_end() {
+        let t = 10 * MARGIN_MS;
+        // The promoted replica lacks the last entries the gateway saw (async replication):
+        // re-read from its log's end, less the clock-skew margin.
+        let behind = resume_point(false, false, Some(&format!("{}-0", t - 40)), &format!("{t}-5"));
+        assert_eq!(behind, (format!("{}-0", t - 40 - MARGIN_MS), true));
+        // The new primary already wrote entries, possibly with ids from a clock behind the
+        // old one's: re-read from the last id seen, less the margin.
+        let ahead = resume_point(false, false, Some(&format!("{}-0", t + 900)), &format!("{t}-5"));
+        assert_eq!(ahead, (format!("{}-0", t - MARGIN_MS), true));
+        // Early ids: no underflow.
+        assert_eq!(resume_point(false, false, Some("10-0"), "20-0"), ("0-0".into(), true));
+    }
+
+    #[test]
+    fn stream_ids_order_numerically() {
+        assert!(stream_id("10-0") > stream_id("9-99"));
+        assert!(stream_id("10-10") > stream_id("10-9"));
+        assert_eq!(stream_id("x-1"), None);
+        assert_eq!(stream_id("12"), None);
     }
 }

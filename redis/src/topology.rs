@@ -36,6 +36,7 @@ use std::time::Duration;
 /// any reachable node; `MOVED` names the new owner, `ASK` is served by `ASKING` + the
 /// command on the named node, `TRYAGAIN` is retried shortly (at most 5 redirections a call).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Topology {
     /// One server (or a proxy / managed endpoint that hides failover), by URL.
     Single(String),
@@ -180,9 +181,9 @@ impl Locator {
         }
     }
 
-    /// Whether discovery may name another node than last time (Sentinel, Cluster).
-    pub(crate) fn follows_failover(&self) -> bool {
-        !matches!(self.kind, Kind::Single(_))
+    /// Whether [`named_primary`](Locator::named_primary) answers (Sentinel).
+    pub(crate) fn named_primary_applies(&self) -> bool {
+        matches!(self.kind, Kind::Sentinel { .. })
     }
 
     /// Connects to the namespace's current primary; returns the connection and the
@@ -196,32 +197,49 @@ impl Locator {
         match &self.kind {
             Kind::Single(info) => Ok((self.open(info, read_timeout)?, addr_text(info))),
             Kind::Sentinel { sentinels, master } => {
-                let (host, port) = self.sentinel_primary(sentinels, master)?;
-                let info = self.node(&host, port);
-                let mut con = self.open(&info, read_timeout)?;
-                if !is_primary(&mut con)? {
-                    return Err(protocol("the node sentinel names is not a primary (yet)"));
+                // Most-named first; during a failover only the leading sentinel names the
+                // promoted replica already, so a candidate that refuses is skipped.
+                let mut last = protocol("no sentinel named a primary");
+                for (host, port) in self.sentinel_candidates(sentinels, master)? {
+                    let info = self.node(&host, port);
+                    match self.open(&info, read_timeout).and_then(|mut c| Ok((is_primary(&mut c)?, c))) {
+                        Ok((true, con)) => return Ok((con, addr_text(&info))),
+                        Ok((false, _)) => last = protocol("the node sentinel names is not a primary (yet)"),
+                        Err(e) => last = e,
+                    }
                 }
-                Ok((con, addr_text(&info)))
+                Err(last)
             }
             Kind::Cluster { seeds } => self.cluster_primary(seeds, read_timeout),
         }
     }
 
-    /// Sentinel: the primary's address as the sentinels currently name it (the first that
-    /// answers), for checking that a long-lived connection still points at the primary.
+    /// Sentinel: the primary's address as the first sentinel that answers names it, for
+    /// checking that a long-lived connection still points at the primary (one round trip
+    /// in the common case: the sync thread must not stall on this).
     pub(crate) fn named_primary(&self) -> Option<String> {
-        match &self.kind {
-            Kind::Sentinel { sentinels, master } => {
-                let (host, port) = self.sentinel_primary(sentinels, master).ok()?;
-                Some(addr_text(&self.node(&host, port)))
-            }
-            _ => None,
-        }
+        let Kind::Sentinel { sentinels, master } = &self.kind else { return None };
+        sentinels.iter().find_map(|s| {
+            let mut c = self.open(s, self.response_timeout).ok()?;
+            let named: Option<(String, String)> = redis::cmd("SENTINEL")
+                .arg("GET-MASTER-ADDR-BY-NAME")
+                .arg(master.as_str())
+                .query(&mut c)
+                .ok()?;
+            let (host, port) = named?;
+            Some(addr_text(&self.node(&host, port.parse().ok()?)))
+        })
     }
 
-    fn sentinel_primary(&self, sentinels: &[ConnectionInfo], master: &str) -> RedisResult<(String, u16)> {
+    /// The primaries the sentinels name, the most-named first (ties: the order of the
+    /// sentinels); every sentinel is asked (each bounded by the timeouts).
+    fn sentinel_candidates(
+        &self,
+        sentinels: &[ConnectionInfo],
+        master: &str,
+    ) -> RedisResult<Vec<(String, u16)>> {
         let mut last = protocol("no sentinel answered");
+        let mut votes: Vec<((String, u16), usize)> = Vec::new();
         for s in sentinels {
             let reply: RedisResult<Option<(String, String)>> =
                 self.open(s, self.response_timeout).and_then(|mut c| {
@@ -229,14 +247,22 @@ impl Locator {
                 });
             match reply {
                 Ok(Some((host, port))) => match port.parse::<u16>() {
-                    Ok(port) => return Ok((host, port)),
+                    Ok(port) => match votes.iter_mut().find(|(a, _)| a.0 == host && a.1 == port) {
+                        Some((_, n)) => *n = n.saturating_add(1),
+                        None => votes.push(((host, port), 1)),
+                    },
                     Err(_) => last = protocol("sentinel port"),
                 },
                 Ok(None) => last = protocol("sentinel does not know the master name"),
                 Err(e) => last = e,
             }
         }
-        Err(last)
+        if votes.is_empty() {
+            return Err(last);
+        }
+        // Stable: equal counts keep the sentinels' order.
+        votes.sort_by_key(|v| std::cmp::Reverse(v.1));
+        Ok(votes.into_iter().map(|(addr, _)| addr).collect())
     }
 
     fn cluster_primary(
@@ -352,6 +378,6 @@ mod tests {
         let db1 = Topology::Cluster { seeds: vec!["redis://127.0.0.1:7000/1".into()] };
         assert!(matches!(Locator::new(&db1, None, "k".into(), t, t), Err(FleetError::Config(_))));
         let ok = Topology::Sentinel { sentinels: vec!["redis://127.0.0.1:26379".into()], master: "m".into() };
-        assert!(Locator::new(&ok, None, "k".into(), t, t).is_ok_and(|l| l.follows_failover()));
+        assert!(Locator::new(&ok, None, "k".into(), t, t).is_ok_and(|l| l.named_primary_applies()));
     }
 }

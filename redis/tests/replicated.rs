@@ -29,7 +29,10 @@ const LEEWAY: u64 = 5;
 const MAX_STALENESS: Duration = Duration::from_secs(2);
 /// A revocation acknowledged this long ago must be refused by every gateway.
 const REFUSAL_BOUND: Duration = Duration::from_millis(2_500);
-const FOLLOW_LIMIT: Duration = Duration::from_secs(20);
+/// Bound on a failover and on the gateways following it. Generous: a sentinel starved of
+/// CPU for 2 s enters TILT mode for 30 s (Sentinel documentation), which a loaded 2-core CI
+/// machine can cause; a healthy run takes about 2 s.
+const FOLLOW_LIMIT: Duration = Duration::from_secs(45);
 
 /// The tests of this file run one at a time: each starts up to nine Redis processes and
 /// measures failover timings, which concurrent rounds on a 2-core machine would distort.
@@ -239,6 +242,8 @@ fn failover_under_load(
                         }
                     }
                     i = i.wrapping_add(1);
+                    // Paced, so the Redis and sentinel processes keep their share of 2 cores.
+                    std::thread::sleep(Duration::from_micros(100));
                 }
             });
         }
@@ -341,7 +346,7 @@ fn report(kind: &str, event: &str, round: usize, r: &Round, lost: usize) {
     );
     eprintln!(
         "failover figures: {kind} round {round}: before the {event} (steady state, 1.5 s): {:.0} verifications/s \
-         (all verifier threads, debug build), valid accepted {}, wrongly refused {}, revoked refused {}, \
+         (paced verifier threads, debug build: not a throughput figure), valid accepted {}, wrongly refused {}, revoked refused {}, \
          accepted later than {REFUSAL_BOUND:?} {}",
         r.verify_rate,
         get(&r.before.valid_accepted),

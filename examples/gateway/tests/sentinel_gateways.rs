@@ -7,59 +7,36 @@
 #[path = "../../../redis/tests/support/mod.rs"]
 mod support;
 
+mod common;
+
 use ciphertoken_gateway::{Client, Response};
+use common::{hello, Gateway, ADMIN};
 use serde_json::json;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use support::replicated::{SentinelGroup, MASTER};
 use support::wait_until;
 
-const SECRET: &str = "8f2c61a0d3b94e57a1c0ffee5eed0123456789abcdef00112233445566778899";
-const ADMIN: &str = "test-admin-token";
-
-/// A gateway child process, killed by its own PID when dropped.
-struct Gateway {
-    child: Child,
-    addr: String,
-}
-
-impl Gateway {
-    fn start(sentinels: &[String]) -> Gateway {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_gateway"))
-            .args(["--listen", "127.0.0.1:0", "--threads", "1"])
-            .args(["--sentinel", &sentinels.join(","), "--sentinel-master", MASTER])
-            .args(["--wait-replicas", "1", "--wait-timeout-ms", "300"])
-            .args(["--max-staleness-ms", "2000", "--poll-block-ms", "50", "--response-timeout-ms", "200"])
-            .env("GATEWAY_SECRET_HEX", SECRET)
-            .env("GATEWAY_ADMIN_TOKEN", ADMIN)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start the gateway binary");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("read");
-        let addr = line.trim().strip_prefix("listening on ").expect("listening line").to_owned();
-        Gateway { child, addr }
-    }
-
-    fn client(&self) -> Client {
-        Client::connect(&self.addr).expect("connect to gateway")
-    }
-}
-
-impl Drop for Gateway {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn hello(c: &mut Client, token: &str) -> Response {
-    c.get("/api/hello", Some(token)).expect("GET /api/hello")
+/// A gateway on the sentinels, writes waiting for 1 replica (300 ms), default staleness.
+fn gateway(sentinels: &[String]) -> Gateway {
+    let list = sentinels.join(",");
+    Gateway::start(&[
+        "--sentinel",
+        &list,
+        "--sentinel-master",
+        MASTER,
+        "--wait-replicas",
+        "1",
+        "--wait-timeout-ms",
+        "300",
+        "--max-staleness-ms",
+        "2000",
+        "--poll-block-ms",
+        "50",
+        "--response-timeout-ms",
+        "200",
+    ])
 }
 
 fn login(c: &mut Client, sub: &str) -> String {
@@ -116,7 +93,7 @@ fn gateways_on_sentinel_answer_not_durable_and_survive_a_primary_kill() {
 fn one_round(round: usize) {
     let mut group = SentinelGroup::start(2, 3, true);
     let sentinels = group.sentinel_urls();
-    let (a, b) = (Gateway::start(&sentinels), Gateway::start(&sentinels));
+    let (a, b) = (gateway(&sentinels), gateway(&sentinels));
     let (mut ca, mut cb) = (a.client(), b.client());
     for c in [&mut ca, &mut cb] {
         assert!(
@@ -190,20 +167,21 @@ fn one_round(round: usize) {
                         revoked_seen.count(hello(&mut c, &t).status);
                     }
                     i += 1;
+                    std::thread::sleep(Duration::from_micros(100));
                 }
             });
         }
         std::thread::sleep(Duration::from_millis(1_500));
         let t = Instant::now();
         group.server(first).kill9();
-        group.wait_failover(first, Duration::from_secs(20)).expect("sentinels promote a replica");
+        group.wait_failover(first, Duration::from_secs(45)).expect("sentinels promote a replica");
         failover = t.elapsed();
         std::thread::sleep(Duration::from_secs(2));
         stop.store(true, Ordering::Relaxed);
     });
 
     // Every acknowledged (204) revocation is refused by A, B and a gateway started now.
-    let c = Gateway::start(&sentinels);
+    let c = gateway(&sentinels);
     let mut cc = c.client();
     wait_until(Duration::from_secs(5), || cc.get("/health", None).unwrap().status == 200).expect("C fresh");
     let acked = acked.into_inner().unwrap();

@@ -5,55 +5,28 @@
 #[path = "../../../redis/tests/support/mod.rs"]
 mod support;
 
-use ciphertoken_gateway::{Client, Response};
+mod common;
+
+use ciphertoken_gateway::Client;
+use common::{hello, Gateway, ADMIN};
 use serde_json::json;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 use support::{wait_until, RedisServer};
 
-const SECRET: &str = "8f2c61a0d3b94e57a1c0ffee5eed0123456789abcdef00112233445566778899";
-const ADMIN: &str = "test-admin-token";
 const BOUND: Duration = Duration::from_secs(2);
 
-/// A gateway child process, killed by its own PID when dropped.
-struct Gateway {
-    child: Child,
-    addr: String,
-}
-
-impl Gateway {
-    fn start(redis_url: &str) -> Gateway {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_gateway"))
-            .args(["--listen", "127.0.0.1:0", "--redis", redis_url, "--threads", "1"])
-            .args(["--max-staleness-ms", "600", "--poll-block-ms", "50", "--response-timeout-ms", "200"])
-            .env("GATEWAY_SECRET_HEX", SECRET)
-            .env("GATEWAY_ADMIN_TOKEN", ADMIN)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start the gateway binary");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("read");
-        let addr = line.trim().strip_prefix("listening on ").expect("listening line").to_owned();
-        Gateway { child, addr }
-    }
-
-    fn client(&self) -> Client {
-        Client::connect(&self.addr).expect("connect to gateway")
-    }
-}
-
-impl Drop for Gateway {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn hello(c: &mut Client, token: &str) -> Response {
-    c.get("/api/hello", Some(token)).expect("GET /api/hello")
+/// A gateway on `redis_url` with the tests' short timings.
+fn gateway(redis_url: &str) -> Gateway {
+    Gateway::start(&[
+        "--redis",
+        redis_url,
+        "--max-staleness-ms",
+        "600",
+        "--poll-block-ms",
+        "50",
+        "--response-timeout-ms",
+        "200",
+    ])
 }
 
 fn login(c: &mut Client, sub: &str) -> (String, String) {
@@ -66,7 +39,7 @@ fn login(c: &mut Client, sub: &str) -> (String, String) {
 #[ignore = "needs redis-server; run by `cargo xtask test`"]
 fn two_gateways_share_revocation_rotation_and_versions() {
     let mut redis = RedisServer::start();
-    let (a, b) = (Gateway::start(&redis.url()), Gateway::start(&redis.url()));
+    let (a, b) = (gateway(&redis.url()), gateway(&redis.url()));
     let (mut ca, mut cb) = (a.client(), b.client());
     for c in [&mut ca, &mut cb] {
         let h = c.get("/health", None).unwrap();

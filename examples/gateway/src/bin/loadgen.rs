@@ -192,6 +192,7 @@ fn main() {
         let (mut propagation, mut after_commit) = (Vec::new(), Vec::new());
         let mut missed = 0u32;
         let mut not_done = 0u32;
+        let mut gave_up = 0u32;
         let mut acked = Vec::new();
         for (k, token) in doomed.iter().enumerate() {
             let at = start + interval * k as u32;
@@ -209,7 +210,12 @@ fn main() {
                 std::thread::sleep(Duration::from_millis(20));
                 r = ca.post("/revoke", Some(&admin), &json!({ "token": token })).expect("revoke");
             }
-            assert_eq!(r.status, 204, "revoke: {}", r.body);
+            if r.status != 204 {
+                // Never acknowledged: not counted, not checked (it may or may not be applied).
+                eprintln!("revoke not acknowledged after 10 s: {} {}", r.status, r.body);
+                gave_up += 1;
+                continue;
+            }
             acked.push(token.clone());
             let committed = Instant::now();
             // Poll B until it refuses (bounded: 2 s, 10 s with a kill; 100 µs between probes).
@@ -231,7 +237,7 @@ fn main() {
                 None => missed += 1,
             }
         }
-        (propagation, after_commit, missed, not_done, acked)
+        (propagation, after_commit, missed, not_done, gave_up, acked)
     });
     let killer = o.kill_pid.map(|pid| {
         let at = start + Duration::from_secs(o.kill_at);
@@ -246,7 +252,8 @@ fn main() {
     });
 
     let mut latencies: Vec<Duration> = workers.into_iter().flat_map(|w| w.join().expect("worker")).collect();
-    let (mut propagation, mut after_commit, missed, not_done, acked) = revoker.join().expect("revoker");
+    let (mut propagation, mut after_commit, missed, not_done, gave_up, acked) =
+        revoker.join().expect("revoker");
     let killed_at = killer.map(|k| k.join().expect("killer"));
     let wall = start.elapsed().as_secs_f64();
     let cpu_after = [cpu_seconds(pid_a), cpu_seconds(pid_b), o.redis_pid.map_or(0.0, cpu_seconds)];
@@ -320,7 +327,8 @@ fn main() {
         };
         println!("primary killed at {:.2} s; client-visible window: {window}", killed.as_secs_f64());
         println!(
-            "  valid-token answers not 200: {failed} (503 {}, 401 {}); /revoke answered 503 and retried: {not_done}",
+            "  valid-token answers not 200: {failed} (503 {}, 401 {}); /revoke answered 503 and retried: {not_done} \
+             (given up after 10 s: {gave_up})",
             unavailable.load(Ordering::Relaxed),
             unauthorized.load(Ordering::Relaxed)
         );
