@@ -1,10 +1,11 @@
-//! Low-level pieces for those who need them: the base64url codec, the strict JSON reader,
+//! Low-level pieces for those who need them: the base64url codecs (table-driven for public
+//! data, constant-time for secrets), the strict JSON reader,
 //! reading a header before verification, and raw signatures over arbitrary bytes.
 //!
 //! Nothing here validates a token. Use [`crate::sign`] and [`crate::verify`] unless you are
 //! building a protocol of your own on top of these.
 
-pub use crate::codec::{base64url, json};
+pub use crate::codec::{base64ct, base64url, json};
 pub use crate::jwt::token::decode_header;
 
 use crate::{Error, SigningKey, VerifyingKey};

@@ -69,6 +69,8 @@ mod alg;
 mod codec;
 /// Primitives: HMAC-SHA-2, P-256, Ed25519, RSA. Internal; reached through keys.
 mod crypto;
+#[allow(dead_code)] // used by the algorithm features
+mod ct;
 mod error;
 pub mod hazmat;
 /// JWS: the protected header.

@@ -10,7 +10,9 @@
 
 use crate::exit::{CliError, Result};
 use crate::keys::{fixed, fixed_secret, AlgArg, Key, Loaded, Material};
-use ciphertoken::hazmat::base64url;
+// Key members (`d`, `k`, and the public ones alike) go through the constant-time codec: no
+// table indexed by a secret character, no branch on one (SECURITY.md, constant-time model).
+use ciphertoken::hazmat::base64ct as base64url;
 use ciphertoken::Algorithm;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -63,7 +65,7 @@ pub fn parse(bytes: &[u8], alg: Option<AlgArg>) -> Result<Loaded> {
     }
 }
 
-fn b64(field: &str, text: &str) -> Result<Zeroizing<Vec<u8>>> {
+pub(crate) fn b64(field: &str, text: &str) -> Result<Zeroizing<Vec<u8>>> {
     let mut buf = Zeroizing::new(vec![0u8; base64url::decoded_len_max(text.len())]);
     let n = base64url::decode(text.as_bytes(), &mut buf)
         .map_err(|_| CliError::key(format!("JWK `{field}` is not canonical unpadded base64url")))?

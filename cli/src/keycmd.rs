@@ -138,8 +138,9 @@ fn json_text(v: &Value) -> String {
 /// ones as base64url.
 fn encoded_json(bytes: &[u8], binary: bool, format: OutFormat) -> Value {
     if binary {
+        // Key bytes (a DER private key, a raw secret): the constant-time encoder.
         let mut buf = vec![0u8; base64url::encoded_len(bytes.len()).unwrap_or(0)];
-        let n = base64url::encode(bytes, &mut buf).unwrap_or(0);
+        let n = ciphertoken::hazmat::base64ct::encode(bytes, &mut buf).unwrap_or(0);
         return Value::String(String::from_utf8_lossy(buf.get(..n).unwrap_or_default()).into_owned());
     }
     let text = String::from_utf8_lossy(bytes).into_owned();

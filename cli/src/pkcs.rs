@@ -8,7 +8,7 @@ use crate::keys::{fixed, fixed_secret, Key, Material, RSA_VERIFY_ONLY};
 use der::asn1::{BitStringRef, ObjectIdentifier, OctetStringRef};
 use der::pem::LineEnding;
 use der::{Decode, Encode};
-use p256::pkcs8::{DecodePrivateKey, EncodePrivateKey};
+use p256::pkcs8::EncodePrivateKey;
 use pkcs8::{AlgorithmIdentifierRef, PrivateKeyInfo, SecretDocument};
 use spki::SubjectPublicKeyInfoRef;
 use zeroize::Zeroizing;
@@ -95,7 +95,7 @@ pub fn from_pem(bytes: &[u8]) -> Result<Key> {
 /// Reads DER: PKCS#8, SPKI, SEC1 or a PKCS#1 RSA public key, whichever parses.
 pub fn from_der(der: &[u8]) -> Result<Key> {
     if let Ok(pki) = PrivateKeyInfo::from_der(der) {
-        return from_private_key_info(&pki, der);
+        return from_private_key_info(&pki);
     }
     if let Ok(spki) = SubjectPublicKeyInfoRef::from_der(der) {
         return from_spki_ref(&spki);
@@ -111,20 +111,17 @@ pub fn from_der(der: &[u8]) -> Result<Key> {
 
 fn from_pkcs8(der: &[u8]) -> Result<Key> {
     let pki = PrivateKeyInfo::from_der(der).map_err(|e| CliError::key(format!("bad PKCS#8: {e}")))?;
-    from_private_key_info(&pki, der)
+    from_private_key_info(&pki)
 }
 
-fn from_private_key_info(pki: &PrivateKeyInfo<'_>, der: &[u8]) -> Result<Key> {
+fn from_private_key_info(pki: &PrivateKeyInfo<'_>) -> Result<Key> {
     let oid = pki.algorithm.oid;
     if oid == EC_PUBLIC_KEY {
         let curve = pki.algorithm.parameters_oid().ok();
         if curve != Some(SECP256R1) {
             return Err(CliError::key("only P-256 (secp256r1) EC keys are supported"));
         }
-        let sk = p256::SecretKey::from_pkcs8_der(der)
-            .map_err(|e| CliError::key(format!("bad P-256 PKCS#8: {e}")))?;
-        let scalar = Zeroizing::new(sk.to_bytes());
-        return Key::new(Material::Es256Private(fixed_secret(&scalar)?));
+        return from_ec_private_key(pki.private_key, "P-256 PKCS#8");
     }
     if oid == ED25519 {
         // RFC 8410 §7: no parameters; privateKey is an OCTET STRING holding CurvePrivateKey,
@@ -147,10 +144,29 @@ fn from_private_key_info(pki: &PrivateKeyInfo<'_>, der: &[u8]) -> Result<Key> {
 }
 
 fn from_sec1(der: &[u8]) -> Result<Key> {
-    let sk =
-        p256::SecretKey::from_sec1_der(der).map_err(|e| CliError::key(format!("bad SEC1 EC key: {e}")))?;
-    let scalar = Zeroizing::new(sk.to_bytes());
-    Key::new(Material::Es256Private(fixed_secret(&scalar)?))
+    from_ec_private_key(der, "SEC1 EC key")
+}
+
+/// A P-256 key from a SEC1 `ECPrivateKey` (RFC 5915 §3; also the payload of PKCS#8
+/// `id-ecPublicKey`). The scalar goes straight to the core, whose range check is constant
+/// time (`p256::SecretKey::from_*_der` branches on it and compares the embedded public key
+/// with a derived one in variable time, which `cargo xtask ct` reports). The embedded public
+/// key, when present, must be this scalar's (public data, compared after derivation).
+fn from_ec_private_key(der: &[u8], what: &str) -> Result<Key> {
+    let ec = sec1::EcPrivateKey::try_from(der).map_err(|e| CliError::key(format!("bad {what}: {e}")))?;
+    if let Some(params) = ec.parameters {
+        if params.named_curve() != Some(SECP256R1) {
+            return Err(CliError::key("only P-256 (secp256r1) EC keys are supported"));
+        }
+    }
+    // RFC 5915 §3: privateKey is ceiling(log2(n)/8) = 32 bytes for P-256.
+    let key = Key::new(Material::Es256Private(fixed_secret(ec.private_key)?))?;
+    if let Some(public) = ec.public_key {
+        if key.public_bytes()?.as_deref() != Some(public) {
+            return Err(CliError::key("the embedded public key does not match the private key"));
+        }
+    }
+    Ok(key)
 }
 
 fn from_spki(der: &[u8]) -> Result<Key> {

@@ -1,4 +1,5 @@
-//! Canonical unpadded base64url (RFC 7515 §2, RFC 4648 §5), table-driven.
+//! Canonical unpadded base64url (RFC 7515 §2, RFC 4648 §5), table-driven: for public data
+//! only (token segments, ids, public keys). Secrets use [`base64ct`](super::base64ct).
 
 use crate::codec::ser::Sink;
 use crate::Error;
@@ -78,9 +79,11 @@ fn sextet(c: u8) -> u32 {
     u32::from(DECODE.get(usize::from(c)).copied().unwrap_or(INVALID))
 }
 
-/// Table-driven decoding; `None` for any non-canonical input. Variable time: it only ever
-/// sees token segments and ids, which are public (secrets never pass through base64url
-/// here). `dst` must hold `decoded_len_max(src.len())` bytes.
+/// Table-driven decoding; `None` for any non-canonical input. Variable time (a table
+/// indexed by each input byte): only for public data — token segments, ids, public key
+/// members. Secret material (an `oct` JWK's `k`, a private `d`, key files) goes through
+/// the constant-time [`base64ct`](super::base64ct) instead. `dst` must hold
+/// `decoded_len_max(src.len())` bytes.
 fn decode_into(src: &[u8], dst: &mut [u8]) -> Option<usize> {
     let mut bad = 0u32;
     let mut len = 0usize;

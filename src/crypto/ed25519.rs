@@ -80,8 +80,16 @@ impl KeyPair {
     /// The key pair of a 32-byte seed (RFC 8032 §5.1.5).
     pub(crate) fn from_seed(seed: &[u8]) -> Result<KeyPair, Error> {
         let seed = ed25519_compact::Seed::from_slice(seed).map_err(|_| Error::InvalidKey)?;
-        let compact = ed25519_compact::KeyPair::from_seed(seed);
-        let pk = PublicKey::new(&compact.pk[..]);
+        // `ed25519_compact::KeyPair::from_seed` panics on an all-zero seed; refuse it here
+        // (constant-time check, only the answer declassified) and never call the panicking one.
+        let zero = subtle::ConstantTimeEq::ct_eq(&seed[..], &[0u8; 32][..]);
+        if crate::ct::declassify_choice(zero) {
+            return Err(Error::InvalidKey);
+        }
+        let compact = ed25519_compact::KeyPair::try_from_seed(seed).map_err(|_| Error::InvalidKey)?;
+        // The public key is public by design (published, sent as a JWK's `x`): declassified
+        // before its variable-time point validation.
+        let pk = PublicKey::new(&crate::ct::declassify_bytes(&compact.pk));
         #[cfg(feature = "eddsa-dalek")]
         let pair = KeyPair { pk: pk?, dalek: ed25519_dalek::SigningKey::from_bytes(&seed) };
         #[cfg(not(feature = "eddsa-dalek"))]

@@ -21,7 +21,9 @@ impl<'a> Header<'a> {
     /// Parses a decoded header.
     ///
     /// Rules: a strict JSON object; `alg` a string naming one of our algorithms (exact case,
-    /// RFC 7515 §4.1.1); any `crit` rejected since we implement no extensions
+    /// RFC 7515 §4.1.1); member names and values are compared after decoding JSON escapes
+    /// (RFC 7515 §4: the header is a JSON object, and RFC 8259 §7 strings are equal by
+    /// their decoded code points); any `crit` rejected since we implement no extensions
     /// (RFC 7515 §4.1.11); `b64` other than `true` rejected (RFC 7797); `cty: "JWT"`
     /// (nested tokens) rejected; `kid`/`typ` must be strings. `jku`, `x5u`, `jwk` and `x5c`
     /// are never used (RFC 8725 §3.10).
@@ -36,7 +38,11 @@ impl<'a> Header<'a> {
         json::parse_object(json, |name, value| {
             if name.eq_str("alg") {
                 let Value::String(s) = value else { return Err(Error::UnsupportedAlgorithm) };
-                let found = s.as_str().and_then(Algorithm::from_name);
+                // RFC 7515 §4 / RFC 8259 §7: the decoded value is compared, so
+                // `"HS\u0032\u0035\u0036"` is HS256. Every name is at most 5 bytes; a longer
+                // decoded value cannot be one of ours.
+                let mut buf = [0u8; 8];
+                let found = s.unescape_into(&mut buf).ok().and_then(Algorithm::from_name);
                 alg = Some(found.ok_or(Error::UnsupportedAlgorithm)?);
             } else if name.eq_str("crit") {
                 return Err(Error::UnsupportedCritical);

@@ -245,6 +245,9 @@ fn write_token(
     *dot = b'.';
     let mut signature = [0u8; MAX_SIGNATURE_LEN];
     let sig_len = key.sign_raw(signing_input, &mut signature)?;
+    // The signature is the public output: declassified here (`crate::ct`), so that encoding
+    // it and checking the token text only ever see public data.
+    let signature = crate::ct::declassify_bytes(&signature);
     let (dot, sig_part) = sig_part.split_first_mut().ok_or(Error::Malformed)?;
     *dot = b'.';
     base64url::encode(signature.get(..sig_len).ok_or(Error::Malformed)?, sig_part)?;

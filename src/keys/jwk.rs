@@ -25,9 +25,9 @@
 //! if the JWK has one). Exactly one key must fit; a token without `kid` is accepted only when
 //! exactly one key of the set fits its `alg`.
 
-use crate::codec::base64url;
 use crate::codec::json::{self, JsonStr, Value};
 use crate::codec::ser::{self, Counter, Sink, SliceSink};
+use crate::codec::{base64ct, base64url};
 use crate::jwt::token::Verified;
 use crate::{Algorithm, Clock, Error, Header, RegisteredClaims, Validation, VerifyingKey, MAX_KID_LEN};
 use core::fmt;
@@ -570,35 +570,14 @@ fn compiled_in(material: Material<'_>) -> bool {
     }
 }
 
-fn b64_value(c: u8) -> Option<u8> {
-    match c {
-        b'A'..=b'Z' => Some(c.wrapping_sub(b'A')),
-        b'a'..=b'z' => Some(c.wrapping_sub(b'a').wrapping_add(26)),
-        b'0'..=b'9' => Some(c.wrapping_sub(b'0').wrapping_add(52)),
-        b'-' => Some(62),
-        b'_' => Some(63),
-        _ => None,
-    }
-}
-
 /// The decoded length of canonical unpadded base64url `text` (RFC 7515 §2), checked without
-/// decoding it: alphabet, no impossible length, zero trailing bits.
+/// decoding it: alphabet, no impossible length, zero trailing bits. Constant time in the
+/// characters (this also checks an `oct` key's secret `k`).
 fn b64_len(text: &str) -> Option<usize> {
-    let bytes = text.as_bytes();
-    let (&last, _) = bytes.split_last()?;
-    if !bytes.iter().all(|&c| b64_value(c).is_some()) {
+    if text.is_empty() {
         return None;
     }
-    let unused_mask = match bytes.len() % 4 {
-        1 => return None,
-        2 => 0x0f,
-        3 => 0x03,
-        _ => 0,
-    };
-    if b64_value(last)? & unused_mask != 0 {
-        return None;
-    }
-    Some(base64url::decoded_len_max(bytes.len()))
+    base64ct::decoded_len(text.as_bytes())
 }
 
 /// RSA `n` and `e` shape (RFC 7518 §6.3.1): canonical base64url, a modulus of 2048–4096
@@ -672,7 +651,8 @@ fn build_key(material: Material<'_>, alg: Algorithm) -> Result<VerifyingKey, Err
         Material::Oct { k } => {
             use zeroize::Zeroize;
             let mut buf = [0u8; MAX_OCT_KEY_LEN];
-            let key = base64url::decode(k.as_bytes(), &mut buf)
+            // The secret goes through the constant-time decoder (no secret-indexed table).
+            let key = base64ct::decode(k.as_bytes(), &mut buf)
                 .map_err(|_| Error::InvalidKey)
                 .and_then(|secret| VerifyingKey::hmac(alg, secret));
             buf.zeroize();

@@ -187,7 +187,18 @@ impl SigningKey {
         if scalar.len() != 32 {
             return Err(Error::InvalidKey);
         }
-        let key = p256::ecdsa::SigningKey::from_slice(scalar).map_err(|_| Error::InvalidKey)?;
+        // The range check (1 <= d < n) is constant time; only its answer is declassified
+        // (`p256`'s own `from_slice` branches inside on the secret-derived check).
+        let candidate = p256::NonZeroScalar::from_repr(p256::FieldBytes::from(
+            <[u8; 32]>::try_from(scalar).map_err(|_| Error::InvalidKey)?,
+        ));
+        if !crate::ct::declassify_choice(candidate.is_some()) {
+            return Err(Error::InvalidKey);
+        }
+        // A public fallback for the constant-time select (never taken: the check passed).
+        let one = Option::<p256::NonZeroScalar>::from(p256::NonZeroScalar::new(p256::Scalar::ONE))
+            .ok_or(Error::InvalidKey)?;
+        let key = p256::ecdsa::SigningKey::from(candidate.unwrap_or(one));
         Ok(SigningKey { secret: Secret::Es256(key), kid: None })
     }
 
@@ -234,7 +245,7 @@ impl SigningKey {
             #[cfg(feature = "hs")]
             Secret::Hmac(k) => Public::Hmac(k.clone()),
             #[cfg(feature = "es256")]
-            Secret::Es256(k) => Public::Es256(*k.verifying_key()),
+            Secret::Es256(k) => Public::Es256(es256_public(k)),
             #[cfg(feature = "eddsa")]
             Secret::EdDSA(k) => Public::EdDSA(k.pk),
             #[cfg(not(any(feature = "hs", feature = "es256", feature = "eddsa")))]
@@ -275,6 +286,25 @@ impl SigningKey {
             Secret::None(never) => match *never {},
         }
     }
+}
+
+/// The public key of an ES256 signing key, declassified: it is computed from the secret
+/// scalar (constant time), but public by design. Encoded compressed with constant-time
+/// accessors (`x`, the parity of `y`), declassified (`crate::ct`), then decoded: after this,
+/// the variable-time encoding and comparisons of public points see public data only.
+#[cfg(feature = "es256")]
+fn es256_public(k: &p256::ecdsa::SigningKey) -> p256::ecdsa::VerifyingKey {
+    use p256::elliptic_curve::point::AffineCoordinates;
+    let point = k.verifying_key().as_affine();
+    let mut sec1 = [0u8; 33];
+    // SEC 1 §2.3.3: 0x02 | (y mod 2), then x.
+    let (tag, x) = sec1.split_at_mut(1);
+    if let Some(t) = tag.first_mut() {
+        *t = 0x02 | point.y_is_odd().unwrap_u8();
+    }
+    crate::copy_bytes(x, &point.x());
+    let public = crate::ct::declassify_bytes(&sec1);
+    p256::ecdsa::VerifyingKey::from_sec1_bytes(&public).unwrap_or(*k.verifying_key())
 }
 
 impl fmt::Debug for SigningKey {

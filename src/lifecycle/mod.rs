@@ -8,7 +8,7 @@ use crate::codec::ser::{self, Counter, Sink};
 use crate::jwt::claims::RegisteredClaims;
 use crate::jwt::token::{sign_payload, verify_parts};
 use crate::keys::secret::{RandomId, RANDOM_ID_LEN};
-use crate::lifecycle::revocation::{RevocationStore, Revoked, VersionSource};
+use crate::lifecycle::revocation::{RevocationStore, Revoked, VersionSource, MAX_REVOKED_ID_LEN};
 use crate::{
     verify_selecting_key, Claim, Clock, Error, KeySet, RequiredClaims, SigningKey, UnixSeconds, Validation,
     Verified,
@@ -369,6 +369,11 @@ impl<'c, C: Clock, const K: usize> CipherToken<'c, C, K> {
         if subject.sub.is_some_and(|s| s.len() > MAX_SUBJECT_LEN) {
             return Err(Error::TooLong);
         }
+        // Never issue a token whose ids no revocation store could check: an id longer than
+        // `MAX_REVOKED_ID_LEN` (the fixed list's and the C list's capacity) or empty could
+        // not be revoked, and the token would stay valid until it expires (fail-open).
+        check_issued_id(ids.0, Claim::JwtId)?;
+        check_issued_id(ids.1, Claim::Family)?;
         let now = self.clock.now()?;
         let envelope = Envelope {
             iss: self.issuer,
@@ -427,10 +432,14 @@ impl<'c, C: Clock, const K: usize> CipherToken<'c, C, K> {
 
     /// Issues an access token (`"type":"access"`, `iat`, `exp`, and `sub`, `ver`, `iss`,
     /// `aud` when set) carrying the application's `claims` (which must not use registered
-    /// names). Access tokens get a `jti` when `jti` is given.
+    /// names). Access tokens get a `jti` when `jti` is given: 1 to [`MAX_REVOKED_ID_LEN`]
+    /// bytes, so that any revocation store can record it (a token that cannot be revoked is
+    /// never issued).
     ///
     /// # Errors
-    /// [`Error::TimeUnavailable`], [`Error::BufferTooSmall`], [`Error::ClaimsSerialization`].
+    /// [`Error::TimeUnavailable`], [`Error::BufferTooSmall`], [`Error::ClaimsSerialization`],
+    /// [`Error::TooLong`] for a `jti` over [`MAX_REVOKED_ID_LEN`] bytes or a `sub` over
+    /// [`MAX_SUBJECT_LEN`], [`Error::InvalidClaim`] for an empty `jti`.
     pub fn issue_access<'o, T: Serialize + ?Sized>(
         &self,
         subject: Subject<'_>,
@@ -602,19 +611,20 @@ impl<'c, C: Clock, const K: usize> CipherToken<'c, C, K> {
         S: RevocationStore + ?Sized,
         V: VersionSource + ?Sized,
     {
-        let mut buf = [0u8; crate::lifecycle::revocation::MAX_REVOKED_ID_LEN];
+        // An id that cannot be looked up is refused, never skipped (fail closed): a token
+        // carrying a `jti` or `fam` longer than `MAX_REVOKED_ID_LEN` (decoded) or empty
+        // could never have been revoked, so accepting it would bypass revocation.
+        let mut buf = [0u8; MAX_REVOKED_ID_LEN];
         if let Some(jti) = claims.jti {
-            if let Ok(jti) = jti.unescape_into(&mut buf) {
-                if store.is_revoked(Revoked::Token(jti), now)? {
-                    return Err(Error::Revoked);
-                }
+            let jti = checkable_id(jti, Claim::JwtId, &mut buf)?;
+            if store.is_revoked(Revoked::Token(jti), now)? {
+                return Err(Error::Revoked);
             }
         }
         if let Some(fam) = family(claims)? {
-            if let Ok(fam) = fam.unescape_into(&mut buf) {
-                if store.is_revoked(Revoked::Family(fam), now)? {
-                    return Err(Error::Revoked);
-                }
+            let fam = checkable_id(fam, Claim::Family, &mut buf)?;
+            if store.is_revoked(Revoked::Family(fam), now)? {
+                return Err(Error::Revoked);
             }
         }
         check_version(claims, versions)
@@ -789,8 +799,8 @@ impl<'c, C: Clock, const K: usize> CipherToken<'c, C, K> {
         R: RngCore + CryptoRng + ?Sized,
     {
         let (claims, now) = (used.claims, used.now);
-        let mut jti_buf = [0u8; crate::lifecycle::revocation::MAX_REVOKED_ID_LEN];
-        let mut fam_buf = [0u8; crate::lifecycle::revocation::MAX_REVOKED_ID_LEN];
+        let mut jti_buf = [0u8; MAX_REVOKED_ID_LEN];
+        let mut fam_buf = [0u8; MAX_REVOKED_ID_LEN];
         let jti = claims
             .jti
             .ok_or(Error::MissingClaim(Claim::JwtId))?
@@ -839,8 +849,8 @@ impl<'c, C: Clock, const K: usize> CipherToken<'c, C, K> {
         let now = self.clock.now()?;
         let verified: Verified<'_, serde::de::IgnoredAny> = self.decode(token, scratch)?;
         let claims = verified.registered();
-        let mut buf = [0u8; crate::lifecycle::revocation::MAX_REVOKED_ID_LEN];
-        let jti = claims.jti.ok_or(Error::MissingClaim(Claim::JwtId))?.unescape_into(&mut buf)?;
+        let mut buf = [0u8; MAX_REVOKED_ID_LEN];
+        let jti = checkable_id(claims.jti.ok_or(Error::MissingClaim(Claim::JwtId))?, Claim::JwtId, &mut buf)?;
         let exp = claims.exp.ok_or(Error::MissingClaim(Claim::ExpirationTime))?;
         store.revoke(Revoked::Token(jti), exp.saturating_add(self.leeway), now)
     }
@@ -869,6 +879,26 @@ struct UsedRefresh<'c, 's> {
 
 fn family<'a>(claims: &RegisteredClaims<'a>) -> Result<Option<crate::JsonStr<'a>>, Error> {
     Ok(claims.fam)
+}
+
+/// Refuses an id given to [`CipherToken`] for a new token that no revocation store could
+/// record: empty, or longer than [`MAX_REVOKED_ID_LEN`] bytes ([`Error::TooLong`]).
+fn check_issued_id(id: Option<&str>, claim: Claim) -> Result<(), Error> {
+    match id {
+        Some("") => Err(Error::InvalidClaim(claim)),
+        Some(id) if id.len() > MAX_REVOKED_ID_LEN => Err(Error::TooLong),
+        _ => Ok(()),
+    }
+}
+
+/// Decodes a verified token's `jti`/`fam` for a revocation lookup: an id that is empty or
+/// longer than [`MAX_REVOKED_ID_LEN`] bytes gives [`Error::InvalidClaim`] (it cannot have
+/// been revoked, so it must not be accepted).
+fn checkable_id<'b>(id: crate::JsonStr<'_>, claim: Claim, buf: &'b mut [u8]) -> Result<&'b str, Error> {
+    match id.unescape_into(buf) {
+        Ok("") | Err(_) => Err(Error::InvalidClaim(claim)),
+        Ok(text) => Ok(text),
+    }
 }
 
 fn parse_random_id(text: &str) -> Result<RandomId, Error> {

@@ -145,8 +145,18 @@ impl<const N: usize> RevocationStore for RevocationList<N> {
         self.entries.push(Entry { family, id: stored, expires_at }).map_err(|_| Error::StoreFull)
     }
 
+    /// # Errors
+    /// An id this list could never hold (empty: [`Error::InvalidClaim`]; over
+    /// [`MAX_REVOKED_ID_LEN`] bytes: [`Error::TooLong`]) is an error, not "not revoked":
+    /// a caller that skipped the lookup on error would otherwise accept it (fail closed).
     fn is_revoked(&self, id: Revoked<'_>, now: UnixSeconds) -> Result<bool, Error> {
         let (family, text) = split(id);
+        if text.is_empty() {
+            return Err(Error::InvalidClaim(if family { crate::Claim::Family } else { crate::Claim::JwtId }));
+        }
+        if text.len() > MAX_REVOKED_ID_LEN {
+            return Err(Error::TooLong);
+        }
         Ok(self.find(family, text).and_then(|i| self.entries.get(i)).is_some_and(|e| e.expires_at >= now))
     }
 }
