@@ -127,6 +127,10 @@ pub enum Error {
     UnknownKey,
     /// The random number generator failed.
     RandomUnavailable,
+    /// An internal invariant did not hold (a bug in this library, never caused by input):
+    /// the sign path's "cannot happen" branches report it rather than [`Error::Malformed`],
+    /// which means "not three segments" to a verifier.
+    Internal,
 }
 
 impl Error {
@@ -173,6 +177,7 @@ impl Error {
             Error::StoreFull => 30,
             Error::UnknownKey => 31,
             Error::RandomUnavailable => 32,
+            Error::Internal => 33,
         }
     }
 
@@ -211,6 +216,7 @@ impl Error {
             Error::StoreFull => "store full",
             Error::UnknownKey => "no key for this kid",
             Error::RandomUnavailable => "random number generator failed",
+            Error::Internal => "internal error (bug)",
         }
     }
 }
