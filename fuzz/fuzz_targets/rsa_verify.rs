@@ -14,7 +14,7 @@
 #![no_main]
 
 use ciphertoken::jwk::JwkSet;
-use ciphertoken::{AnyVerifyingKey, Algorithm, Error, FixedClock, RsaVerifyingKey, Validation};
+use ciphertoken::{Algorithm, AnyVerifyingKey, Error, FixedClock, RsaVerifyingKey, Validation};
 use std::sync::OnceLock;
 
 /// Before the fixtures' `exp` (2100-01-01).
