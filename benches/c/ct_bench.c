@@ -114,6 +114,7 @@ static void public_of(const struct ct_key *priv, struct ct_key *pub, int es) {
 }
 
 int main(int argc, char **argv) {
+    const char *only = getenv("CT_BENCH_ONLY");
     double budget = (argc > 1 && strcmp(argv[1], "--quick") == 0) ? 400.0 : 3000.0;
     static struct state st;
     must(ct_key_hs256(&st.hs, HMAC_SECRET, sizeof HMAC_SECRET), "ct_key_hs256");
@@ -139,6 +140,7 @@ int main(int argc, char **argv) {
         {"RS256 verify+validate", op_rsa_verify},
     };
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+        if (only != NULL && strcmp(only, ops[i].name) != 0) continue;
         double ns = measure(ops[i].op, &st, budget);
         printf("%s\t%.1f\n", ops[i].name, ns);
         fflush(stdout);

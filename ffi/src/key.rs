@@ -298,16 +298,15 @@ impl Key {
     }
 }
 
-/// `ct_verify`'s key source: a public key is lent as it is; a private key lends its public
-/// half (for HMAC, the prepared secret), copied into the pipeline's slot — never decoded
-/// again.
+/// `ct_verify`'s key source: a public key, or a private key's public half (for HMAC, the
+/// prepared secret), lent in place — never copied or decoded again per token.
 impl KeySource for Key {
-    type Built = Option<VerifyingKey>;
+    type Built = ();
 
-    fn key_for<'a>(&'a self, _: &Header<'_>, built: &'a mut Self::Built) -> Result<KeyRef<'a>, Error> {
+    fn key_for<'a>(&'a self, _: &Header<'_>, _: &'a mut ()) -> Result<KeyRef<'a>, Error> {
         Ok(match self {
             Key::Public(k) => KeyRef::from(k),
-            Key::Signing(k) => KeyRef::from(&*built.insert(k.verifying_key())),
+            Key::Signing(k) => KeyRef::from(k),
         })
     }
 }

@@ -59,6 +59,16 @@ impl KeySource for crate::RsaVerifyingKey {
     }
 }
 
+/// A signing key verifies its own tokens with its public half (for HMAC, the secret),
+/// lent in place: nothing is copied or decoded per token.
+impl KeySource for crate::SigningKey {
+    type Built = ();
+
+    fn key_for<'a>(&'a self, _: &Header<'_>, _: &'a mut ()) -> Result<KeyRef<'a>, Error> {
+        Ok(KeyRef::from(self))
+    }
+}
+
 impl KeySource for crate::AnyVerifyingKey {
     type Built = ();
 

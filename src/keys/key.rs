@@ -278,6 +278,36 @@ impl SigningKey {
     }
 }
 
+impl SigningKey {
+    /// Verifies `signature` over `message` with this key's public half (for HMAC, the
+    /// prepared secret itself), without copying it out: what a verifier holding the signing
+    /// key (a C `ct_key` made from a private key) uses.
+    ///
+    /// # Errors
+    /// [`Error::InvalidSignature`].
+    pub(crate) fn verify_raw(&self, message: &[u8], signature: &[u8]) -> Result<(), Error> {
+        if signature.len() != self.algorithm().signature_len() {
+            return Err(Error::InvalidSignature);
+        }
+        let _ = (&message, &signature);
+        match &self.secret {
+            #[cfg(feature = "hs")]
+            Secret::Hmac(k) => k.verify(message, signature),
+            #[cfg(feature = "es256")]
+            Secret::Es256(k) => {
+                use p256::ecdsa::signature::Verifier;
+                let sig =
+                    p256::ecdsa::Signature::from_slice(signature).map_err(|_| Error::InvalidSignature)?;
+                k.verifying_key().verify(message, &sig).map_err(|_| Error::InvalidSignature)
+            }
+            #[cfg(feature = "eddsa")]
+            Secret::EdDSA(k) => k.pk.verify(message, signature),
+            #[cfg(not(any(feature = "hs", feature = "es256", feature = "eddsa")))]
+            Secret::None(never) => match *never {},
+        }
+    }
+}
+
 impl fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SigningKey")
@@ -504,6 +534,8 @@ pub struct KeyRef<'a>(KeyKind<'a>);
 #[derive(Clone, Copy)]
 enum KeyKind<'a> {
     Key(&'a VerifyingKey),
+    /// A signing key's public half (for HMAC, the secret), lent in place.
+    Signing(&'a SigningKey),
     #[cfg(feature = "rsa")]
     Rsa(&'a RsaVerifyingKey),
 }
@@ -511,6 +543,12 @@ enum KeyKind<'a> {
 impl<'a> From<&'a VerifyingKey> for KeyRef<'a> {
     fn from(key: &'a VerifyingKey) -> Self {
         KeyRef(KeyKind::Key(key))
+    }
+}
+
+impl<'a> From<&'a SigningKey> for KeyRef<'a> {
+    fn from(key: &'a SigningKey) -> Self {
+        KeyRef(KeyKind::Signing(key))
     }
 }
 
@@ -532,10 +570,11 @@ impl<'a> From<&'a AnyVerifyingKey> for KeyRef<'a> {
 }
 
 impl<'a> KeyRef<'a> {
-    /// The key as a [`VerifyingKey`], `None` for an RSA key.
+    /// The key as a [`VerifyingKey`], `None` for an RSA key or a lent signing key.
     pub fn as_verifying_key(&self) -> Option<&'a VerifyingKey> {
         match self.0 {
             KeyKind::Key(k) => Some(k),
+            KeyKind::Signing(_) => None,
             #[cfg(feature = "rsa")]
             KeyKind::Rsa(_) => None,
         }
@@ -546,7 +585,7 @@ impl<'a> KeyRef<'a> {
     pub fn as_rsa(&self) -> Option<&'a RsaVerifyingKey> {
         match self.0 {
             KeyKind::Rsa(k) => Some(k),
-            KeyKind::Key(_) => None,
+            KeyKind::Key(_) | KeyKind::Signing(_) => None,
         }
     }
 }
@@ -556,6 +595,7 @@ impl KeyRef<'_> {
     pub fn algorithm(&self) -> Algorithm {
         match self.0 {
             KeyKind::Key(k) => k.algorithm(),
+            KeyKind::Signing(k) => k.algorithm(),
             #[cfg(feature = "rsa")]
             KeyKind::Rsa(k) => k.algorithm(),
         }
@@ -565,6 +605,7 @@ impl KeyRef<'_> {
     pub fn kid(&self) -> Option<&str> {
         match self.0 {
             KeyKind::Key(k) => k.kid(),
+            KeyKind::Signing(k) => k.kid(),
             #[cfg(feature = "rsa")]
             KeyKind::Rsa(k) => k.kid(),
         }
@@ -574,6 +615,7 @@ impl KeyRef<'_> {
     pub fn signature_len(&self) -> usize {
         match self.0 {
             KeyKind::Key(k) => k.signature_len(),
+            KeyKind::Signing(k) => k.algorithm().signature_len(),
             #[cfg(feature = "rsa")]
             KeyKind::Rsa(k) => k.signature_len(),
         }
@@ -583,6 +625,7 @@ impl KeyRef<'_> {
     pub(crate) fn verify_raw(&self, message: &[u8], signature: &[u8]) -> Result<(), Error> {
         match self.0 {
             KeyKind::Key(k) => k.verify_raw(message, signature),
+            KeyKind::Signing(k) => k.verify_raw(message, signature),
             #[cfg(feature = "rsa")]
             KeyKind::Rsa(k) => k.verify_raw(message, signature),
         }
@@ -593,6 +636,7 @@ impl fmt::Debug for KeyRef<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0 {
             KeyKind::Key(k) => fmt::Debug::fmt(k, f),
+            KeyKind::Signing(k) => fmt::Debug::fmt(k, f),
             #[cfg(feature = "rsa")]
             KeyKind::Rsa(k) => fmt::Debug::fmt(k, f),
         }
