@@ -199,6 +199,7 @@ impl<'s> VerifiedToken<'s> {
     }
 
     /// The header, the registered claims and the payload.
+    #[inline(always)]
     pub fn into_parts(self) -> (Header<'s>, RegisteredClaims<'s>, &'s [u8]) {
         (self.header, self.registered, self.payload)
     }
@@ -212,6 +213,7 @@ impl<'s> VerifiedToken<'s> {
     ///
     /// # Errors
     /// [`Error::ClaimsDeserialization`].
+    #[inline(never)]
     pub fn deserialize<T: Deserialize<'s>>(self) -> Result<Verified<'s, T>, Error> {
         let (claims, _) = serde_json_core::from_slice_escaped::<T>(self.payload, self.rest)
             .map_err(|_| Error::ClaimsDeserialization)?;
@@ -305,6 +307,11 @@ pub fn decode_header<'s>(token: &[u8], scratch: &'s mut [u8]) -> Result<Header<'
 ///
 /// # Errors
 /// Any parsing, key selection, signature or validation error.
+///
+/// Always inlined into its adapters (each is a distinct instantiation anyway): the
+/// verified token is then built in the adapter's own frame instead of being copied out of
+/// this one (~350 B less stack on a Cortex-M4).
+#[inline(always)]
 pub fn verify_token<'s, K, C>(
     token: &[u8],
     keys: &K,

@@ -285,6 +285,10 @@ impl SigningKey {
     ///
     /// # Errors
     /// [`Error::InvalidSignature`].
+    ///
+    /// Out of line: a verifier that only ever holds `VerifyingKey`s must not carry this
+    /// branch's frame in the pipeline's.
+    #[inline(never)]
     pub(crate) fn verify_raw(&self, message: &[u8], signature: &[u8]) -> Result<(), Error> {
         if signature.len() != self.algorithm().signature_len() {
             return Err(Error::InvalidSignature);
