@@ -5,7 +5,7 @@
 
 use ciphertoken::hazmat::RawVerifier;
 use ciphertoken::rsa::RsaPublicKey;
-use ciphertoken::{Algorithm, VerifyingKey};
+use ciphertoken::{Algorithm, RsaVerifyingKey};
 use rsa::pkcs8::DecodePrivateKey;
 use rsa::signature::{RandomizedSigner, SignatureEncoding, Signer, Verifier};
 use rsa::traits::PublicKeyParts;
@@ -48,7 +48,7 @@ fn main() {
                     .sign_with_rng(&mut rand_core::OsRng, msg)
                     .to_vec()
             };
-            let vk = VerifyingKey::rsa(alg, &n, &e).unwrap();
+            let vk = RsaVerifyingKey::new(alg, &n, &e).unwrap();
             assert!(vk.verify_raw(msg, &sig).is_ok());
             let iters = 50;
             let prepared = time(iters, || {

@@ -114,7 +114,7 @@
 #define CT_ALG_PS512 11
 
 // Bytes of storage a `ct_rsa_key` needs (`sizeof(ct_rsa_key)`).
-#define CT_RSA_KEY_SIZE 560
+#define CT_RSA_KEY_SIZE 1200
 
 // The most keys of a JWK Set `ct_verify_with_jwks` considers; further keys are skipped.
 #define CT_JWKS_CAPACITY 8
@@ -248,13 +248,13 @@ typedef ct_status (*ct_version_fn)(void *ctx,
 
 // Caller-allocated storage for one RSA public key (2048 to 4096 bits) bound to one of
 // RS256..PS512. Opaque: initialize it with `ct_rsa_key_public`, erase it with
-// `ct_rsa_key_wipe`. No pointer, no heap memory; align it like `uint64_t`. The key is kept
-// as its canonical encoding and prepared again by each `ct_verify_rsa` (about 1 KiB of
-// stack for that call). Host builds only: the RSA and JWK Set calls come with the ffi
-// crate's default `rsa-jwks` feature, which bare-metal builds (`--no-default-features`)
-// leave out, so their `libciphertoken.a` does not define them.
+// `ct_rsa_key_wipe`. No pointer, no heap memory; align it like `uint64_t`. The key is
+// prepared once, by `ct_rsa_key_public` (modulus checked, Montgomery constants computed),
+// and used as it is by every `ct_verify_rsa`. Host builds only: the RSA and JWK Set calls
+// come with the ffi crate's default `rsa-jwks` feature, which bare-metal builds
+// (`--no-default-features`) leave out, so their `libciphertoken.a` does not define them.
 typedef struct ct_rsa_key {
-    uint64_t _opaque[70];
+    uint64_t _opaque[150];
 } ct_rsa_key;
 
 // Caller-allocated handle on a JWK Set document of public keys (an identity provider's
@@ -371,6 +371,10 @@ typedef struct ct_jwks {
 
 // The random number generator failed.
 #define CT_STATUS_RANDOM_UNAVAILABLE 32
+
+// An internal invariant did not hold (a bug in the library, never caused by input): the
+// sign path's "cannot happen" branches.
+#define CT_STATUS_INTERNAL 33
 
 // A pointer argument is NULL.
 #define CT_STATUS_NULL_ARGUMENT 100

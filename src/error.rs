@@ -129,6 +129,10 @@ pub enum Error {
     UnknownKey,
     /// The random number generator failed.
     RandomUnavailable,
+    /// An internal invariant did not hold (a bug in this library, never caused by input):
+    /// the sign path's "cannot happen" branches report it rather than [`Error::Malformed`],
+    /// which means "not three segments" to a verifier.
+    Internal,
 }
 
 impl Error {
@@ -175,6 +179,7 @@ impl Error {
             Error::StoreFull => 30,
             Error::UnknownKey => 31,
             Error::RandomUnavailable => 32,
+            Error::Internal => 33,
         }
     }
 
@@ -213,6 +218,7 @@ impl Error {
             Error::StoreFull => "store full",
             Error::UnknownKey => "no key for this kid",
             Error::RandomUnavailable => "random number generator failed",
+            Error::Internal => "internal error (bug)",
         }
     }
 }

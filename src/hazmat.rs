@@ -6,7 +6,7 @@
 //! building a protocol of your own on top of these.
 
 pub use crate::codec::{base64ct, base64url, json};
-pub use crate::jwt::token::decode_header;
+pub use crate::jwt::verify::decode_header;
 
 use crate::{Error, SigningKey, VerifyingKey};
 
@@ -51,5 +51,18 @@ impl RawSigner for SigningKey {
 impl RawVerifier for VerifyingKey {
     fn verify_raw(&self, message: &[u8], signature: &[u8]) -> Result<(), Error> {
         VerifyingKey::verify_raw(self, message, signature)
+    }
+}
+
+#[cfg(feature = "rsa")]
+impl RawVerifier for crate::RsaVerifyingKey {
+    fn verify_raw(&self, message: &[u8], signature: &[u8]) -> Result<(), Error> {
+        crate::RsaVerifyingKey::verify_raw(self, message, signature)
+    }
+}
+
+impl RawVerifier for crate::AnyVerifyingKey {
+    fn verify_raw(&self, message: &[u8], signature: &[u8]) -> Result<(), Error> {
+        crate::KeyRef::from(self).verify_raw(message, signature)
     }
 }

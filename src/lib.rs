@@ -99,14 +99,22 @@ pub use jwt::claims::{Audience, RegisteredClaims};
 #[cfg(feature = "std")]
 pub use jwt::clock::SystemClock;
 pub use jwt::clock::{Clock, FixedClock, MonotonicClock, NoClock, Ticks, UnixSeconds};
-pub use jwt::token::{
-    max_token_len, sign, sign_json, token_len, verify, verify_registered, verify_scratch_len,
-    verify_scratch_len_unescaped, verify_selecting_key, Verified, MAX_SIGNATURE_LEN,
+pub use jwt::sign::{sign, sign_json, token_len};
+pub use jwt::size::{
+    max_token_len, verify_scratch_len, verify_scratch_len_unescaped, MAX_SIGNATURE_LEN,
     MAX_SIGNED_HEADER_JSON_LEN,
 };
 pub use jwt::validation::{RequiredClaims, Validation, DEFAULT_MAX_TOKEN_LEN};
-pub use keys::key::{min_hmac_secret_len, KeyId, SigningKey, VerifyingKey, MAX_KID_LEN};
+pub use jwt::verify::{
+    verify, verify_registered, verify_selecting_key, verify_token, KeySetAt, KeySource, SelectKey, Verified,
+    VerifiedToken,
+};
+pub use keys::key::{
+    min_hmac_secret_len, AnyVerifyingKey, KeyId, KeyRef, SigningKey, VerifyingKey, MAX_KID_LEN,
+};
 pub use keys::keyset::KeySet;
+#[cfg(feature = "rsa")]
+pub use keys::rsa::RsaVerifyingKey;
 pub use keys::secret::{secret_key_with_size, RandomId, Secret, MIN_SECRET_LEN, RANDOM_ID_LEN};
 pub use lifecycle::revocation::{
     NoRevocation, NoVersions, RevocationList, RevocationStore, Revoked, VersionSource, MAX_REVOKED_ID_LEN,

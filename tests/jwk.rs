@@ -8,7 +8,7 @@ use ciphertoken::jwk::{
     thumbprint, thumbprint_b64, verify_registered_with_jwks, write_public_jwk, JwkSet, KeyType, Skipped,
     MAX_JWKS_DEPTH, MAX_JWKS_LEN, MAX_PUBLIC_JWK_LEN,
 };
-use ciphertoken::{Algorithm, Error, FixedClock, Validation, VerifyingKey};
+use ciphertoken::{Algorithm, Error, FixedClock, RsaVerifyingKey, Validation, VerifyingKey};
 use std::collections::HashMap;
 
 const NOW: u64 = 1_900_000_000;
@@ -283,7 +283,7 @@ fn rsa_members_are_checked() {
     // One leading zero byte is tolerated (and the key is the same); two are not.
     assert_eq!(load(&mut set, &doc(&[&[0u8][..], &n].concat(), "AQAB")), 1);
     let with_zero = set.keys()[0].verifying_key(Algorithm::RS256).unwrap();
-    let plain = VerifyingKey::rsa(Algorithm::RS256, &n, &[1, 0, 1]).unwrap();
+    let plain = RsaVerifyingKey::new(Algorithm::RS256, &n, &[1, 0, 1]).unwrap();
     assert_eq!(thumbprint(&with_zero).unwrap(), thumbprint(&plain).unwrap());
     assert_eq!(load(&mut set, &doc(&[&[0u8, 0][..], &n].concat(), "AQAB")), 0);
     // Even modulus; exponents 1, 2, 2^33 + 1; 4097 bits.
@@ -334,13 +334,15 @@ fn export_round_trips() {
     let es = ciphertoken::SigningKey::es256(&[7u8; 32]).unwrap().verifying_key();
     let keys = [
         // The longest kid, every byte escaped in JSON.
-        VerifyingKey::rsa(Algorithm::PS512, &sk.n().to_bytes_be(), &sk.e().to_bytes_be())
+        RsaVerifyingKey::new(Algorithm::PS512, &sk.n().to_bytes_be(), &sk.e().to_bytes_be())
             .unwrap()
             .with_kid(&"\"\\".repeat(32))
-            .unwrap(),
-        es.with_kid("ec/1").unwrap(),
-        ciphertoken::SigningKey::ed25519(&[3u8; 32]).unwrap().verifying_key(),
+            .unwrap()
+            .into(),
+        es.with_kid("ec/1").unwrap().into(),
+        ciphertoken::SigningKey::ed25519(&[3u8; 32]).unwrap().verifying_key().into(),
     ];
+    let keys: [ciphertoken::AnyVerifyingKey; 3] = keys;
     for key in keys {
         let mut out = vec![0u8; MAX_PUBLIC_JWK_LEN];
         let jwk = write_public_jwk(&key, &mut out).unwrap().to_owned();

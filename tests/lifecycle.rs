@@ -606,7 +606,7 @@ fn json_application_claims_are_validated_merged_verbatim_and_carried_by_rotation
     assert_eq!(needed, [pair.access.len(), pair.refresh.len()]);
     let mut s = [0u8; 600];
     let payload =
-        ct.verify_json(pair.access.as_bytes(), "access", &NoRevocation, &NoVersions, &mut s).unwrap();
+        ct.verify_as(pair.access.as_bytes(), "access", &NoRevocation, &NoVersions, &mut s).unwrap().payload();
     let text = core::str::from_utf8(payload).unwrap();
     assert!(
         text.starts_with(r#"{"iss":"auth","sub":"jo","iat":1800000000,"exp":1800000600,"jti":""#),
@@ -617,7 +617,7 @@ fn json_application_claims_are_validated_merged_verbatim_and_carried_by_rotation
     ));
     let refresh: String = pair.refresh.into();
     assert_eq!(
-        ct.verify_json(refresh.as_bytes(), "access", &NoRevocation, &NoVersions, &mut s).err(),
+        ct.verify_as(refresh.as_bytes(), "access", &NoRevocation, &NoVersions, &mut s).err(),
         Some(Error::WrongTokenUse)
     );
 
@@ -635,7 +635,8 @@ fn json_application_claims_are_validated_merged_verbatim_and_carried_by_rotation
         .unwrap();
     assert_eq!(rotated.family, pair.family);
     let mut s2 = [0u8; 600];
-    let payload = ct.verify_json(rotated.access.as_bytes(), "access", &store, &NoVersions, &mut s2).unwrap();
+    let payload =
+        ct.verify_as(rotated.access.as_bytes(), "access", &store, &NoVersions, &mut s2).unwrap().payload();
     let text = core::str::from_utf8(payload).unwrap();
     assert!(text.ends_with(
         r#","type":"access","ver":4,"role":"ops","n":[1, 2.50, {"x":null}],"s":"a\u00e9","t":true}"#

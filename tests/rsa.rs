@@ -9,7 +9,7 @@
 use ciphertoken::hazmat::RawVerifier;
 use ciphertoken::rsa::RsaPublicKey;
 use ciphertoken::{
-    verify_registered, verify_scratch_len, Algorithm, Error, FixedClock, Validation, VerifyingKey,
+    verify_registered, verify_scratch_len, Algorithm, Error, FixedClock, RsaVerifyingKey, Validation,
 };
 use rsa::pkcs8::DecodePrivateKey;
 use rsa::signature::{RandomizedSigner, SignatureEncoding, Signer, Verifier};
@@ -45,8 +45,8 @@ fn private_key(name: &str) -> RsaPrivateKey {
     RsaPrivateKey::from_pkcs8_pem(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
-fn ours(alg: Algorithm, key: &RsaPrivateKey) -> VerifyingKey {
-    VerifyingKey::rsa(alg, &key.n().to_bytes_be(), &key.e().to_bytes_be()).unwrap()
+fn ours(alg: Algorithm, key: &RsaPrivateKey) -> RsaVerifyingKey {
+    RsaVerifyingKey::new(alg, &key.n().to_bytes_be(), &key.e().to_bytes_be()).unwrap()
 }
 
 /// Signs with the `rsa` crate (PSS: random salt as long as the hash).
@@ -119,7 +119,7 @@ fn differential_against_rsa_crate() {
     for name in KEYS {
         let sk = private_key(name);
         let pk = sk.to_public_key();
-        let keys: Vec<VerifyingKey> = RSA_ALGS.iter().map(|&alg| ours(alg, &sk)).collect();
+        let keys: Vec<RsaVerifyingKey> = RSA_ALGS.iter().map(|&alg| ours(alg, &sk)).collect();
         assert_eq!(keys[0].signature_len(), pk.size(), "{name}");
         for (a, &alg) in RSA_ALGS.iter().enumerate() {
             for (m, msg) in msgs.iter().enumerate() {
@@ -180,11 +180,11 @@ fn prepared_key_verifies_both_schemes_when_asked_explicitly() {
     assert_eq!(prepared.verify(Algorithm::PS384, msg, &rs), Err(Error::InvalidSignature));
     assert_eq!(prepared.verify(Algorithm::HS384, msg, &rs), Err(Error::AlgorithmMismatch));
     // Bound to one algorithm, the same prepared key accepts only that one.
-    let vk = VerifyingKey::from_rsa(Algorithm::RS384, prepared.clone()).unwrap();
+    let vk = RsaVerifyingKey::from_public(Algorithm::RS384, prepared.clone()).unwrap();
     assert_eq!(vk.verify_raw(msg, &rs), Ok(()));
     assert_eq!(vk.verify_raw(msg, &ps), Err(Error::InvalidSignature));
     assert_eq!(
-        VerifyingKey::from_rsa(Algorithm::ES256, prepared.clone()).unwrap_err(),
+        RsaVerifyingKey::from_public(Algorithm::ES256, prepared.clone()).unwrap_err(),
         Error::UnsupportedAlgorithm
     );
     // Modulus and exponent round-trip.
@@ -246,33 +246,43 @@ fn key_rules() {
     let e = sk.e().to_bytes_be();
     // Not an RSA algorithm: the key can never be an HMAC secret or anything else.
     for alg in [Algorithm::HS256, Algorithm::HS512, Algorithm::ES256, Algorithm::EdDSA] {
-        assert_eq!(VerifyingKey::rsa(alg, &n, &e).unwrap_err(), Error::UnsupportedAlgorithm);
+        assert_eq!(RsaVerifyingKey::new(alg, &n, &e).unwrap_err(), Error::UnsupportedAlgorithm);
     }
     // Leading zero bytes (as in DER or some JWKs) are ignored.
     let padded = [&[0u8, 0][..], &n].concat();
     let sig = their_sign(&sk, Algorithm::RS256, b"x");
-    let vk = VerifyingKey::rsa(Algorithm::RS256, &padded, &[0, 0, 1, 0, 1]).unwrap();
+    let vk = RsaVerifyingKey::new(Algorithm::RS256, &padded, &[0, 0, 1, 0, 1]).unwrap();
     assert_eq!(vk.verify_raw(b"x", &sig), Ok(()));
     // 2047 bits: too short. 4097 bits: unsupported.
     let n2047 = (sk.n() >> 1usize) | BigUint::from(1u32);
     assert_eq!(n2047.bits(), 2047);
     assert_eq!(
-        VerifyingKey::rsa(Algorithm::RS256, &n2047.to_bytes_be(), &e).unwrap_err(),
+        RsaVerifyingKey::new(Algorithm::RS256, &n2047.to_bytes_be(), &e).unwrap_err(),
         Error::KeyTooShort
     );
     let sk4096 = private_key("key_4096");
     let n4097 = (sk4096.n() << 1usize) | BigUint::from(1u32);
     assert_eq!(n4097.bits(), 4097);
-    assert_eq!(VerifyingKey::rsa(Algorithm::RS256, &n4097.to_bytes_be(), &e).unwrap_err(), Error::InvalidKey);
+    assert_eq!(
+        RsaVerifyingKey::new(Algorithm::RS256, &n4097.to_bytes_be(), &e).unwrap_err(),
+        Error::InvalidKey
+    );
     // Even modulus.
     let even = sk.n() - BigUint::from(1u32);
-    assert_eq!(VerifyingKey::rsa(Algorithm::RS256, &even.to_bytes_be(), &e).unwrap_err(), Error::InvalidKey);
+    assert_eq!(
+        RsaVerifyingKey::new(Algorithm::RS256, &even.to_bytes_be(), &e).unwrap_err(),
+        Error::InvalidKey
+    );
     // Exponents: odd, 3 ≤ e < 2^33.
     for bad in [&[][..], &[1], &[2], &[0x01, 0x00, 0x00], &[2, 0, 0, 0, 1], &[0xff; 9]] {
-        assert_eq!(VerifyingKey::rsa(Algorithm::RS256, &n, bad).unwrap_err(), Error::InvalidKey, "{bad:?}");
+        assert_eq!(
+            RsaVerifyingKey::new(Algorithm::RS256, &n, bad).unwrap_err(),
+            Error::InvalidKey,
+            "{bad:?}"
+        );
     }
     for good in [&[3u8][..], &[1, 0, 0, 0, 1], &[1, 0xff, 0xff, 0xff, 0xff]] {
-        assert!(VerifyingKey::rsa(Algorithm::RS256, &n, good).is_ok(), "{good:?}");
+        assert!(RsaVerifyingKey::new(Algorithm::RS256, &n, good).is_ok(), "{good:?}");
     }
 }
 

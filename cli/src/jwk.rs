@@ -208,7 +208,7 @@ fn required_members(key: &Key) -> Result<Vec<(&'static str, Zeroizing<String>)>>
 }
 
 /// The core's RFC 7638 thumbprint (`ciphertoken::jwk::thumbprint_b64`) of a public key.
-pub fn core_thumbprint(vk: &ciphertoken::VerifyingKey) -> Result<String> {
+pub fn core_thumbprint<'k>(vk: impl Into<ciphertoken::KeyRef<'k>>) -> Result<String> {
     let mut out = [0u8; 43];
     let text = ciphertoken::jwk::thumbprint_b64(vk, &mut out)
         .map_err(|e| CliError::key_material(e, "thumbprint"))?;
@@ -221,7 +221,7 @@ pub fn thumbprint(key: &Key) -> Result<String> {
     if let Some(rsa) = key.rsa_key() {
         // The algorithm is not part of the thumbprint (RFC 7638 §3.2): any RSA one builds it.
         let alg = key.alg().unwrap_or(Algorithm::RS256);
-        let vk = ciphertoken::VerifyingKey::from_rsa(alg, rsa.clone())
+        let vk = ciphertoken::RsaVerifyingKey::from_public(alg, rsa.clone())
             .map_err(|e| CliError::key_material(e, "RSA key"))?;
         return core_thumbprint(&vk);
     }

@@ -7,7 +7,9 @@
 use crate::exit::{CliError, Result};
 use crate::{io, jwk, pkcs};
 use ciphertoken::rsa::RsaPublicKey;
-use ciphertoken::{Algorithm, Error as CoreError, SigningKey, VerifyingKey};
+use ciphertoken::{
+    Algorithm, AnyVerifyingKey, Error as CoreError, RsaVerifyingKey, SigningKey, VerifyingKey,
+};
 use clap::{Args, ValueEnum};
 use zeroize::Zeroizing;
 
@@ -395,15 +397,17 @@ impl Key {
     }
 
     /// The key that verifies.
-    pub fn verifying_key(&self) -> Result<VerifyingKey> {
+    pub fn verifying_key(&self) -> Result<AnyVerifyingKey> {
         let key = match &self.material {
-            Material::Hmac { alg, secret } => VerifyingKey::hmac(*alg, secret),
-            Material::Es256Public(p) => VerifyingKey::es256_sec1(p),
-            Material::Ed25519Public(p) => VerifyingKey::ed25519(p),
+            Material::Hmac { alg, secret } => VerifyingKey::hmac(*alg, secret).map(AnyVerifyingKey::Key),
+            Material::Es256Public(p) => VerifyingKey::es256_sec1(p).map(AnyVerifyingKey::Key),
+            Material::Ed25519Public(p) => VerifyingKey::ed25519(p).map(AnyVerifyingKey::Key),
             Material::Es256Private(_) | Material::Ed25519Private(_) => {
-                return Ok(self.signing_key()?.verifying_key());
+                return Ok(self.signing_key()?.verifying_key().into());
             }
-            Material::RsaPublic { alg: Some(alg), key } => VerifyingKey::from_rsa(*alg, (**key).clone()),
+            Material::RsaPublic { alg: Some(alg), key } => {
+                RsaVerifyingKey::from_public(*alg, (**key).clone()).map(AnyVerifyingKey::Rsa)
+            }
             Material::RsaPublic { alg: None, .. } => return Err(CliError::key(RSA_NEEDS_ALG)),
         };
         key.map_err(|e| CliError::key_material(e, "the key is not accepted"))

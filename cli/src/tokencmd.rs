@@ -10,7 +10,7 @@ use ciphertoken::hazmat::{base64url, decode_header};
 use ciphertoken::jwk::{JwkSet, KeyType};
 use ciphertoken::{
     max_token_len, sign_json, verify_registered, verify_scratch_len, Algorithm, Error as CoreError,
-    FixedClock, RegisteredClaims, RequiredClaims, SigningKey, SystemClock, Validation, VerifyingKey,
+    FixedClock, RegisteredClaims, RequiredClaims, SigningKey, SystemClock, Validation,
 };
 use clap::{Args, ValueEnum};
 use serde::Serialize;
@@ -209,7 +209,12 @@ const JWKS_CAPACITY: usize = 64;
 /// keys it can use (others skipped and counted), then by the token's `kid`, then by its `alg`.
 /// The algorithm is the JWK's `alg`, else `--alg`, else the one `EC`/`OKP` keys have; an RSA
 /// (or `oct`) key without `alg` needs `--alg` (the token's header never decides alone).
-fn key_from_set(token: &str, doc: &[u8], what: &str, alg_arg: Option<AlgArg>) -> Result<VerifyingKey> {
+fn key_from_set(
+    token: &str,
+    doc: &[u8],
+    what: &str,
+    alg_arg: Option<AlgArg>,
+) -> Result<ciphertoken::AnyVerifyingKey> {
     let in_set = |message: String| CliError::key(format!("{what}: {message}"));
     // A published set holds public keys only; a local set may also hold the operator's own
     // HMAC (`oct`) keys, as single JWKs may: accepted from a set only with a warning, and

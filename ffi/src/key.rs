@@ -2,7 +2,7 @@
 
 use crate::raw::{guard, input, input_str, non_null, output, write_out};
 use crate::status::{check, ct_status, CT_STATUS_INVALID_ARGUMENT, CT_STATUS_UNINITIALIZED};
-use ciphertoken::{Algorithm, Error, KeyId, SigningKey, VerifyingKey};
+use ciphertoken::{Error, Header, KeyRef, KeySource, SigningKey, VerifyingKey};
 use core::ffi::c_char;
 use core::mem::{align_of, size_of, MaybeUninit};
 
@@ -23,49 +23,13 @@ pub struct ct_key {
 /// Marks storage that holds a live key (`ctkey_v1`); zero after `ct_key_wipe`.
 const KEY_MAGIC: u64 = u64::from_le_bytes(*b"ctkey_v1");
 
+/// A key as `ct_key` holds it: decoded, validated and prepared once, when the object is
+/// made (HMAC pad states, the P-256 point, the Ed25519 point), never per token. The core's
+/// `VerifyingKey` is the same size whatever features are on (RSA keys are a type of their
+/// own, in `ct_rsa_key`), so it fits `CT_KEY_SIZE`.
 pub(crate) enum Key {
     Signing(SigningKey),
-    Public(PublicKey),
-}
-
-/// The longest public key encoding kept: SEC1 uncompressed P-256.
-const MAX_PUBLIC_LEN: usize = 65;
-
-/// A verify-only key, kept as its encoding and rebuilt for each verification.
-///
-/// Not the core's `VerifyingKey`: with the core's `rsa` feature (which another crate of a
-/// workspace build may switch on, cargo unifies features) that type holds an inline RSA key
-/// of ~1 KiB, which would not fit `CT_KEY_SIZE`. Rebuilding costs an on-curve check (ES256)
-/// or a point decoding (Ed25519), small next to the signature check itself.
-#[derive(Clone)]
-pub(crate) struct PublicKey {
-    alg: Algorithm,
-    len: u8,
-    bytes: [u8; MAX_PUBLIC_LEN],
-    kid: Option<KeyId>,
-}
-
-impl PublicKey {
-    /// Parses (validates) a public key and keeps its canonical encoding.
-    fn new(key: VerifyingKey) -> Result<PublicKey, Error> {
-        let mut bytes = [0u8; MAX_PUBLIC_LEN];
-        let n = key.public_key_bytes(&mut bytes)?;
-        let len = u8::try_from(n).map_err(|_| Error::InvalidKey)?;
-        Ok(PublicKey { alg: key.algorithm(), len, bytes, kid: None })
-    }
-
-    fn verifying_key(&self) -> Result<VerifyingKey, Error> {
-        let bytes = self.bytes.get(..usize::from(self.len)).ok_or(Error::InvalidKey)?;
-        let key = match self.alg {
-            Algorithm::ES256 => VerifyingKey::es256_sec1(bytes)?,
-            Algorithm::EdDSA => VerifyingKey::ed25519(bytes)?,
-            _ => return Err(Error::InvalidKey),
-        };
-        match &self.kid {
-            Some(kid) => key.with_kid(kid.as_str()),
-            None => Ok(key),
-        }
-    }
+    Public(VerifyingKey),
 }
 
 /// What `ct_key` storage holds once initialized. `repr(C)` keeps `magic` at offset 0, where
@@ -211,7 +175,7 @@ pub unsafe extern "C" fn ct_key_es256_private(key: *mut ct_key, scalar: *const u
 #[no_mangle]
 pub unsafe extern "C" fn ct_key_es256_public(key: *mut ct_key, sec1: *const u8, len: usize) -> ct_status {
     // SAFETY: forwarded caller contract.
-    unsafe { init(key, sec1, len, |s| PublicKey::new(VerifyingKey::es256_sec1(s)?).map(Key::Public)) }
+    unsafe { init(key, sec1, len, |s| VerifyingKey::es256_sec1(s).map(Key::Public)) }
 }
 
 /// An Ed25519 private key (signs and verifies) from its 32-byte seed (JWK `d`, RFC 8032
@@ -238,7 +202,7 @@ pub unsafe extern "C" fn ct_key_ed25519_public(
     len: usize,
 ) -> ct_status {
     // SAFETY: forwarded caller contract.
-    unsafe { init(key, public_key, len, |s| PublicKey::new(VerifyingKey::ed25519(s)?).map(Key::Public)) }
+    unsafe { init(key, public_key, len, |s| VerifyingKey::ed25519(s).map(Key::Public)) }
 }
 
 /// Sets the key id (`kid`) of an initialized key: `ct_sign` puts it into the header. `kid`
@@ -259,7 +223,7 @@ pub unsafe extern "C" fn ct_key_set_kid(key: *mut ct_key, kid: *const c_char, le
         let current = unsafe { key_ref(key) }?;
         let updated = match current {
             Key::Signing(k) => Key::Signing(check(k.clone().with_kid(kid))?),
-            Key::Public(k) => Key::Public(PublicKey { kid: Some(check(KeyId::new(kid))?), ..k.clone() }),
+            Key::Public(k) => Key::Public(check(k.clone().with_kid(kid))?),
         };
         // SAFETY: `key` is writable (caller); `current` is not used after this point. The
         // old key's bytes are erased by `install` (no heap memory to release).
@@ -286,10 +250,12 @@ pub unsafe extern "C" fn ct_key_public_key(
         crate::raw::disjoint(key.cast(), CT_KEY_SIZE, out, out_cap)?;
         // SAFETY: `key` is non-null and points to a `ct_key` (caller).
         let key = unsafe { key_ref(key) }?;
-        let vk = check(key.verifying_key())?;
         // SAFETY: `out` writable for `out_cap` bytes and outside the key (checked).
         let out = unsafe { output(out, out_cap) }?;
-        let written = vk.public_key_bytes(out);
+        let written = match key {
+            Key::Signing(k) => k.verifying_key().public_key_bytes(out),
+            Key::Public(k) => k.public_key_bytes(out),
+        };
         let len = match written {
             Ok(n) => n,
             Err(Error::BufferTooSmall { needed }) => needed,
@@ -322,21 +288,26 @@ pub unsafe extern "C" fn ct_key_wipe(key: *mut ct_key) {
 }
 
 impl Key {
-    /// The key to verify with: a private key's public half (for HMAC, the secret), or the
-    /// public key rebuilt from its encoding.
-    pub(crate) fn verifying_key(&self) -> Result<VerifyingKey, Error> {
+    /// The key to verify with: a private key's public half (for HMAC, the secret), copied
+    /// from the prepared key, or the public key itself.
+    pub(crate) fn verifying_key(&self) -> VerifyingKey {
         match self {
-            Key::Signing(k) => Ok(k.verifying_key()),
-            Key::Public(k) => k.verifying_key(),
+            Key::Signing(k) => k.verifying_key(),
+            Key::Public(k) => k.clone(),
         }
     }
+}
 
-    /// The key id, if set.
-    pub(crate) fn kid(&self) -> Option<&str> {
-        match self {
-            Key::Signing(k) => k.kid(),
-            Key::Public(k) => k.kid.as_ref().map(KeyId::as_str),
-        }
+/// `ct_verify`'s key source: a public key, or a private key's public half (for HMAC, the
+/// prepared secret), lent in place — never copied or decoded again per token.
+impl KeySource for Key {
+    type Built = ();
+
+    fn key_for<'a>(&'a self, _: &Header<'_>, _: &'a mut ()) -> Result<KeyRef<'a>, Error> {
+        Ok(match self {
+            Key::Public(k) => KeyRef::from(k),
+            Key::Signing(k) => KeyRef::from(k),
+        })
     }
 }
 

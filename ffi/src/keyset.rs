@@ -1,13 +1,13 @@
 //! `ct_key_set`: verification keys selected by `kid`, with rotation windows, in
 //! caller-allocated storage; `ct_verify_with_key_set`.
 
-use crate::key::{ct_key, key_ref, Key, CT_KEY_SIZE};
+use crate::key::{ct_key, key_ref, CT_KEY_SIZE};
 use crate::object::{self, fits, Object};
 use crate::raw::{disjoint, guard, input_str, non_null, write_out};
-use crate::status::{check, ct_status, from_error, CT_STATUS_STORE_FULL};
-use crate::token::{deliver_payload, verify_call};
+use crate::status::{check, ct_status};
+use crate::token::verify_call;
 use crate::validation::ct_validation;
-use ciphertoken::{Clock, Error, FixedClock, KeySet, NoClock, UnixSeconds};
+use ciphertoken::{Error, KeySet, UnixSeconds};
 use core::ffi::c_char;
 use core::mem::size_of;
 
@@ -17,93 +17,19 @@ pub const CT_KEY_SET_CAPACITY: usize = 4;
 /// Bytes of storage a `ct_key_set` needs (`sizeof(ct_key_set)`).
 pub const CT_KEY_SET_SIZE: usize = 1024;
 
-/// One stored key and the end of its rotation window.
-pub(crate) struct KeyEntry {
-    /// Kept as `ct_key` keeps it (public keys as their encoding), so the storage size does
-    /// not depend on the core's features.
-    key: Key,
-    /// Accepted while `now < retire_at`.
-    retire_at: Option<UnixSeconds>,
-}
-
-/// Up to `N` keys with their windows. The rules (which keys may join, which one verifies a
-/// token) are the core `KeySet`'s: each call rebuilds one from these entries.
-pub(crate) struct KeyEntries<const N: usize> {
-    slots: [Option<KeyEntry>; N],
-}
-
-impl<const N: usize> KeyEntries<N> {
-    pub(crate) const fn new() -> Self {
-        KeyEntries { slots: [const { None }; N] }
-    }
-
-    fn iter(&self) -> impl Iterator<Item = &KeyEntry> {
-        self.slots.iter().flatten()
-    }
-
-    pub(crate) fn len(&self) -> usize {
-        self.iter().count()
-    }
-
-    /// Adds every key, with its window, to the core's `set`.
-    pub(crate) fn add_to<const K: usize>(&self, set: &mut KeySet<K>) -> Result<(), Error> {
-        for entry in self.iter() {
-            set.insert(entry.key.verifying_key()?)?;
-            if let (Some(at), Some(kid)) = (entry.retire_at, entry.key.kid()) {
-                set.retire(kid, at)?;
-            }
+/// Copies every key of `from`, with its window, into the core's `set` (the issuer's keys of
+/// earlier rotations joining its `CipherToken`).
+pub(crate) fn add_to<const F: usize, const K: usize>(
+    from: &KeySet<F>,
+    set: &mut KeySet<K>,
+) -> Result<(), Error> {
+    for (key, retire_at) in from.iter() {
+        set.insert(key.clone())?;
+        if let (Some(at), Some(kid)) = (retire_at, key.kid()) {
+            set.retire(kid, at)?;
         }
-        Ok(())
     }
-
-    /// The core's set of these keys.
-    fn key_set(&self) -> Result<KeySet<N>, Error> {
-        let mut set = KeySet::new();
-        self.add_to(&mut set)?;
-        Ok(set)
-    }
-
-    /// Adds `key` under the core's rules: `CT_STATUS_STORE_FULL` when `N` keys are held,
-    /// `CT_STATUS_INVALID_KEY_ID` when the set would hold two keys and one lacks a `kid`,
-    /// or for a `kid` already present.
-    pub(crate) fn insert(&mut self, key: Key, retire_at: Option<UnixSeconds>) -> Result<(), ct_status> {
-        let mut set = check(self.key_set())?;
-        check(set.insert(check(key.verifying_key())?))?;
-        let slot = self.slots.iter_mut().find(|s| s.is_none()).ok_or(CT_STATUS_STORE_FULL)?;
-        *slot = Some(KeyEntry { key, retire_at });
-        Ok(())
-    }
-
-    fn slot_of(&mut self, kid: &str) -> Result<&mut Option<KeyEntry>, Error> {
-        self.slots
-            .iter_mut()
-            .find(|s| s.as_ref().is_some_and(|e| e.key.kid() == Some(kid)))
-            .ok_or(Error::UnknownKey)
-    }
-
-    pub(crate) fn retire(&mut self, kid: &str, at: UnixSeconds) -> Result<(), Error> {
-        if let Some(entry) = self.slot_of(kid)? {
-            entry.retire_at = Some(at);
-        }
-        Ok(())
-    }
-
-    pub(crate) fn remove(&mut self, kid: &str) -> Result<(), Error> {
-        *self.slot_of(kid)? = None;
-        Ok(())
-    }
-
-    /// Drops the keys whose window closed (`retire_at <= now`); returns how many.
-    pub(crate) fn prune(&mut self, now: UnixSeconds) -> usize {
-        let mut pruned = 0usize;
-        for slot in &mut self.slots {
-            if slot.as_ref().is_some_and(|e| e.retire_at.is_some_and(|t| t <= now)) {
-                *slot = None;
-                pruned = pruned.saturating_add(1);
-            }
-        }
-        pruned
-    }
+    Ok(())
 }
 
 /// Caller-allocated storage for up to `CT_KEY_SET_CAPACITY` verification keys, selected
@@ -122,14 +48,14 @@ pub struct ct_key_set {
     _opaque: [u64; 128],
 }
 
-// SAFETY: the storage holds a `Slot<KeyEntries<..>>` (asserted below); the magic is unique.
+// SAFETY: the storage holds a `Slot<KeySet<..>>` (asserted below); the magic is unique.
 unsafe impl Object for ct_key_set {
-    type Value = KeyEntries<CT_KEY_SET_CAPACITY>;
+    type Value = KeySet<CT_KEY_SET_CAPACITY>;
     const MAGIC: u64 = u64::from_le_bytes(*b"ctkeyst1");
 }
 
-// Public keys are stored as encodings (see key.rs), so this holds with and without the
-// core's `rsa` feature.
+// The core's key set itself: prepared `VerifyingKey`s, whose size does not depend on the
+// core's features (RSA keys are a type of their own), and the core's selection rules.
 const _: () = assert!(fits::<ct_key_set>());
 const _: () = assert!(size_of::<ct_key_set>() == CT_KEY_SET_SIZE);
 
@@ -149,7 +75,7 @@ pub unsafe extern "C" fn ct_key_set_init(set: *mut ct_key_set) -> ct_status {
     guard(|| {
         non_null(&[set.cast()])?;
         // SAFETY: non-null and writable (caller).
-        unsafe { object::install(set, KeyEntries::new()) }
+        unsafe { object::install(set, KeySet::new()) }
     })
 }
 
@@ -166,13 +92,10 @@ pub unsafe extern "C" fn ct_key_set_insert(set: *mut ct_key_set, key: *const ct_
         non_null(&[set.cast(), key.cast()])?;
         disjoint(set.cast(), CT_KEY_SET_SIZE, key.cast(), CT_KEY_SIZE)?;
         // SAFETY: `key` points to a `ct_key` (caller) outside the set (checked).
-        let key = match unsafe { key_ref(key) }? {
-            Key::Signing(k) => Key::Signing(k.clone()),
-            Key::Public(k) => Key::Public(k.clone()),
-        };
+        let key = unsafe { key_ref(key) }?.verifying_key();
         // SAFETY: `set` non-null and writable (caller).
         let entries = unsafe { object::get_mut(set) }?;
-        entries.insert(key, None)
+        check(entries.insert(key))
     })
 }
 
@@ -184,7 +107,7 @@ unsafe fn with_kid(
     set: *mut ct_key_set,
     kid: *const c_char,
     len: usize,
-    f: impl FnOnce(&mut KeyEntries<CT_KEY_SET_CAPACITY>, &str) -> Result<(), Error>,
+    f: impl FnOnce(&mut KeySet<CT_KEY_SET_CAPACITY>, &str) -> Result<(), Error>,
 ) -> ct_status {
     guard(|| {
         non_null(&[set.cast(), kid.cast()])?;
@@ -225,7 +148,7 @@ pub unsafe extern "C" fn ct_key_set_remove(
     len: usize,
 ) -> ct_status {
     // SAFETY: forwarded caller contract.
-    unsafe { with_kid(set, kid, len, |e, kid| e.remove(kid)) }
+    unsafe { with_kid(set, kid, len, |e, kid| e.remove(kid).map(drop)) }
 }
 
 /// Removes the keys whose window has closed (`at_unix <= now_unix`) and writes how many to
@@ -279,13 +202,6 @@ pub unsafe extern "C" fn ct_key_set_wipe(set: *mut ct_key_set) {
     unsafe { object::wipe(set) }
 }
 
-/// The payload segment of a token (between its two periods).
-fn payload_segment(token: &[u8]) -> Option<&[u8]> {
-    let mut parts = token.splitn(3, |&b| b == b'.');
-    parts.next()?;
-    parts.next()
-}
-
 /// Like `ct_verify`, with the key chosen from `set` by the token's `kid` among the keys
 /// usable at `now_unix` (see `ct_key_set`): `CT_STATUS_UNKNOWN_KEY` when no usable key has
 /// that `kid`, or when the token has no `kid` and the set does not have exactly one usable
@@ -312,28 +228,12 @@ pub unsafe extern "C" fn ct_verify_with_key_set(
         let outputs = (claims_out, claims_cap, claims_len);
         // SAFETY: forwarded caller contract.
         let call = unsafe { verify_call((set.cast(), CT_KEY_SET_SIZE), v, token, token_len, outputs) }?;
-        let (policy, token, out) = (call.policy, call.token, call.out);
         // SAFETY: `set` points to a `ct_key_set` (caller), outside `claims_out` (checked).
-        let keys = unsafe { object::get(set) }?.key_set().map_err(from_error)?;
-        let clock: &dyn Clock = if now_unix == 0 { &NoClock } else { &FixedClock(now_unix) };
+        let keys = unsafe { object::get(set) }?;
         // Without the time, no window can be judged open: only keys without one are usable.
         let window_now = if now_unix == 0 { UnixSeconds::MAX } else { now_unix };
-
-        let verified = ciphertoken::verify_selecting_key::<serde::de::IgnoredAny, _, _>(
-            token,
-            |header| keys.select(header, window_now),
-            &policy,
-            clock,
-            &mut *out,
-        )
-        .map(|_| ());
-        // The verified payload, decoded again from the token to the front of `out`.
-        let result = verified.and_then(|()| {
-            let segment = payload_segment(token).ok_or(Error::Malformed)?;
-            ciphertoken::hazmat::base64url::decode(segment, out).map(|payload| (0, payload.len()))
-        });
         // SAFETY: `claims_len` non-null and writable (caller).
-        unsafe { deliver_payload(out, token_len, result, claims_len) }
+        unsafe { call.run(&keys.at(window_now), now_unix, claims_len) }
     })
 }
 
@@ -344,13 +244,7 @@ mod tests {
     #[test]
     fn size_is_tight() {
         assert_eq!(ct_key_set_size(), size_of::<ct_key_set>());
-        let used = size_of::<crate::object::Slot<KeyEntries<CT_KEY_SET_CAPACITY>>>();
+        let used = size_of::<crate::object::Slot<KeySet<CT_KEY_SET_CAPACITY>>>();
         assert!(used <= CT_KEY_SET_SIZE && CT_KEY_SET_SIZE - used < CT_KEY_SET_SIZE / 8, "{used}");
-    }
-
-    #[test]
-    fn payload_segments() {
-        assert_eq!(payload_segment(b"a.bc.d"), Some(&b"bc"[..]));
-        assert_eq!(payload_segment(b"abc"), None);
     }
 }

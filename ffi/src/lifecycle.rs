@@ -3,7 +3,7 @@
 //! reuse detection, logout, and signing-key rotation with a grace window.
 
 use crate::key::{ct_key, key_ref, Key, CT_KEY_SIZE};
-use crate::keyset::KeyEntries;
+use crate::keyset::add_to;
 use crate::object::{self, fits, Object};
 use crate::random::{ct_random_fn, ct_version_fn, CallbackRng, CallbackVersions};
 use crate::raw::{disjoint, guard, input, input_str, non_null, output, write_out};
@@ -15,7 +15,9 @@ use crate::status::{
 use crate::token::{ct_verify_claims_cap, deliver_payload, finish_token, token_body};
 use crate::validation::Text;
 use ciphertoken::lifecycle::{self, CipherToken, Subject, TokenPair};
-use ciphertoken::{Error, FixedClock, NoRevocation, RandomId, RevocationStore, SigningKey, UnixSeconds};
+use ciphertoken::{
+    Error, FixedClock, KeyId, KeySet, NoRevocation, RandomId, RevocationStore, SigningKey, UnixSeconds,
+};
 use core::ffi::{c_char, c_void};
 use core::mem::size_of;
 use zeroize::Zeroize;
@@ -70,7 +72,7 @@ pub struct ct_issuer {
 /// What `ct_issuer` storage holds.
 pub(crate) struct Issuer {
     signing: SigningKey,
-    previous: KeyEntries<PREVIOUS_KEYS>,
+    previous: KeySet<PREVIOUS_KEYS>,
     access_ttl: u64,
     refresh_ttl: u64,
     leeway: u64,
@@ -105,7 +107,7 @@ impl Issuer {
         if let Some(aud) = self.audience.get()? {
             ct = ct.audience(aud);
         }
-        check(self.previous.add_to(ct.keys_mut()))?;
+        check(add_to(&self.previous, ct.keys_mut()))?;
         Ok(ct)
     }
 }
@@ -182,7 +184,7 @@ pub unsafe extern "C" fn ct_issuer_init(issuer: *mut ct_issuer, signing_key: *co
         };
         let value = Issuer {
             signing: key.clone(),
-            previous: KeyEntries::new(),
+            previous: KeySet::new(),
             access_ttl: CT_ISSUER_DEFAULT_ACCESS_TTL,
             refresh_ttl: CT_ISSUER_DEFAULT_REFRESH_TTL,
             leeway: 0,
@@ -515,10 +517,9 @@ unsafe fn verify_typed(
         let out = unsafe { output(claims_out, claims_cap) }?;
         let ct = state.at(now_unix)?;
         let versions = CallbackVersions::new(version, version_ctx);
-        let base = out.as_ptr() as usize;
         let result = ct
-            .verify_json(token, token_type, store, &versions, &mut *out)
-            .map(|payload| ((payload.as_ptr() as usize).wrapping_sub(base), payload.len()));
+            .verify_as(token, token_type, store, &versions, &mut *out)
+            .map(|verified| verified.payload_range());
         // SAFETY: `claims_len` non-null and writable (caller).
         versions.outcome(unsafe { deliver_payload(out, token_len, result, claims_len) })
     })
@@ -807,7 +808,12 @@ fn retire_current(
     grace: u64,
 ) -> Result<(), ct_status> {
     state.previous.prune(now);
-    state.previous.insert(Key::Signing(state.signing.clone()), Some(now.saturating_add(grace)))?;
+    let current = state.signing.verifying_key();
+    let kid = current.kid().map(KeyId::new).transpose().map_err(from_error)?;
+    check(state.previous.insert(current))?;
+    if let Some(kid) = kid {
+        check(state.previous.retire(kid.as_str(), now.saturating_add(grace)))?;
+    }
     state.signing = next;
     Ok(())
 }

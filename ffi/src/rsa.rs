@@ -7,10 +7,10 @@
 use crate::object::{self, fits, Object};
 use crate::raw::{disjoint, guard, input, non_null, write_out};
 use crate::status::{ct_status, from_error, CT_STATUS_UNSUPPORTED_ALGORITHM};
-use crate::token::{deliver_payload, verify_call};
+use crate::token::verify_call;
 use crate::validation::ct_validation;
 use ciphertoken::jwk::JwkSet;
-use ciphertoken::{Algorithm, Clock, Error, FixedClock, NoClock, VerifyingKey};
+use ciphertoken::{Algorithm, Error, RsaVerifyingKey};
 use core::ffi::c_char;
 use core::mem::size_of;
 
@@ -29,43 +29,26 @@ pub const CT_ALG_PS384: u32 = 10;
 pub const CT_ALG_PS512: u32 = 11;
 
 /// Bytes of storage a `ct_rsa_key` needs (`sizeof(ct_rsa_key)`).
-pub const CT_RSA_KEY_SIZE: usize = 560;
+pub const CT_RSA_KEY_SIZE: usize = 1200;
 /// The most keys of a JWK Set `ct_verify_with_jwks` considers; further keys are skipped.
 pub const CT_JWKS_CAPACITY: usize = 8;
 /// Bytes of storage a `ct_jwks` needs (`sizeof(ct_jwks)`).
 pub const CT_JWKS_SIZE: usize = 32;
 
-/// The largest modulus taken: 4096 bits.
-const MAX_N: usize = 512;
-
 /// Caller-allocated storage for one RSA public key (2048 to 4096 bits) bound to one of
 /// RS256..PS512. Opaque: initialize it with `ct_rsa_key_public`, erase it with
-/// `ct_rsa_key_wipe`. No pointer, no heap memory; align it like `uint64_t`. The key is kept
-/// as its canonical encoding and prepared again by each `ct_verify_rsa` (about 1 KiB of
-/// stack for that call). Host builds only: the RSA and JWK Set calls come with the ffi
-/// crate's default `rsa-jwks` feature, which bare-metal builds (`--no-default-features`)
-/// leave out, so their `libciphertoken.a` does not define them.
+/// `ct_rsa_key_wipe`. No pointer, no heap memory; align it like `uint64_t`. The key is
+/// prepared once, by `ct_rsa_key_public` (modulus checked, Montgomery constants computed),
+/// and used as it is by every `ct_verify_rsa`. Host builds only: the RSA and JWK Set calls
+/// come with the ffi crate's default `rsa-jwks` feature, which bare-metal builds
+/// (`--no-default-features`) leave out, so their `libciphertoken.a` does not define them.
 #[repr(C)]
 pub struct ct_rsa_key {
-    _opaque: [u64; 70],
+    _opaque: [u64; 150],
 }
 
-/// What `ct_rsa_key` storage holds: the validated key's canonical modulus and exponent.
-pub(crate) struct RsaKey {
-    alg: Algorithm,
-    n_len: u16,
-    n: [u8; MAX_N],
-    e: u64,
-}
-
-impl RsaKey {
-    fn verifying_key(&self) -> Result<VerifyingKey, Error> {
-        let n = self.n.get(..usize::from(self.n_len)).ok_or(Error::InvalidKey)?;
-        let e = self.e.to_be_bytes();
-        let skip = e.iter().take_while(|&&b| b == 0).count();
-        VerifyingKey::rsa(self.alg, n, e.get(skip..).unwrap_or_default())
-    }
-}
+/// What `ct_rsa_key` storage holds: the core's prepared key.
+pub(crate) type RsaKey = RsaVerifyingKey;
 
 // SAFETY: the storage holds a `Slot<RsaKey>` (asserted below); the magic is unique.
 unsafe impl Object for ct_rsa_key {
@@ -120,11 +103,7 @@ pub unsafe extern "C" fn ct_rsa_key_public(
         let alg = rsa_alg(alg).ok_or(CT_STATUS_UNSUPPORTED_ALGORITHM)?;
         // SAFETY: readable for their lengths (caller), outside `key` (checked).
         let (n, e) = unsafe { (input(n, n_len)?, input(e, e_len)?) };
-        let vk = VerifyingKey::rsa(alg, n, e).map_err(from_error)?;
-        let public = vk.rsa_public_key().ok_or(from_error(Error::InvalidKey))?;
-        let mut value = RsaKey { alg, n_len: 0, n: [0; MAX_N], e: public.exponent() };
-        let written = public.write_modulus(&mut value.n).map_err(from_error)?.len();
-        value.n_len = u16::try_from(written).map_err(|_| from_error(Error::InvalidKey))?;
+        let value = RsaVerifyingKey::new(alg, n, e).map_err(from_error)?;
         // SAFETY: non-null and writable (caller).
         unsafe { object::install(key, value) }
     })
@@ -179,16 +158,11 @@ pub unsafe extern "C" fn ct_verify_rsa(
         // SAFETY: forwarded caller contract.
         let call = unsafe { verify_call((key.cast(), CT_RSA_KEY_SIZE), v, token, token_len, outputs) }?;
         // SAFETY: `key` points to a `ct_rsa_key` (caller), outside `claims_out` (checked).
-        let verifier = unsafe { object::get(key) }?.verifying_key().map_err(from_error)?;
+        let key = unsafe { object::get(key) }?;
         // SAFETY: `claims_len` non-null and writable (caller).
         unsafe { require_full_cap(call.out.len(), token_len, claims_len) }?;
-        let clock: &dyn Clock = if now_unix == 0 { &NoClock } else { &FixedClock(now_unix) };
-        let base = call.out.as_ptr() as usize;
-        let result =
-            ciphertoken::verify_registered(call.token, &verifier, &call.policy, clock, &mut *call.out)
-                .map(|(_, _, payload)| ((payload.as_ptr() as usize).wrapping_sub(base), payload.len()));
         // SAFETY: `claims_len` non-null and writable (caller), outside `out` (a `size_t`).
-        unsafe { deliver_payload(call.out, token_len, result, claims_len) }
+        unsafe { call.run(key, now_unix, claims_len) }
     })
 }
 
@@ -318,17 +292,7 @@ pub unsafe extern "C" fn ct_verify_with_jwks(
         let set = JwkSet::<CT_JWKS_CAPACITY>::from_public(json).map_err(from_error)?;
         // SAFETY: `claims_len` non-null and writable (caller).
         unsafe { require_full_cap(call.out.len(), token_len, claims_len) }?;
-        let clock: &dyn Clock = if now_unix == 0 { &NoClock } else { &FixedClock(now_unix) };
-        let base = call.out.as_ptr() as usize;
-        let result = ciphertoken::jwk::verify_registered_with_jwks(
-            call.token,
-            &set,
-            &call.policy,
-            clock,
-            &mut *call.out,
-        )
-        .map(|(_, _, payload)| ((payload.as_ptr() as usize).wrapping_sub(base), payload.len()));
         // SAFETY: `claims_len` non-null and writable (caller), outside `out` (a `size_t`).
-        unsafe { deliver_payload(call.out, token_len, result, claims_len) }
+        unsafe { call.run(&set, now_unix, claims_len) }
     })
 }

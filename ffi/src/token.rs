@@ -4,8 +4,9 @@ use crate::key::{ct_key, key_ref, Key, CT_KEY_SIZE};
 use crate::raw::{disjoint, guard, input, non_null, output, write_out};
 use crate::status::{ct_status, from_error, CT_STATUS_PANIC, CT_STATUS_VERIFY_ONLY_KEY};
 use crate::validation::{ct_validation, policy, CT_VALIDATION_SIZE};
-use ciphertoken::{Clock, Error, FixedClock, NoClock, Validation};
+use ciphertoken::{Clock, Error, FixedClock, KeySource, NoClock, Validation};
 use core::ffi::c_char;
+use core::ops::Range;
 
 /// Bytes of the longest token besides its base64url claims, for any key and `kid`, NUL
 /// included: `CT_MAX_TOKEN_LEN(n)` is `CT_TOKEN_OVERHEAD + (4 * n + 2) / 3`.
@@ -171,15 +172,9 @@ pub unsafe extern "C" fn ct_verify(
         // SAFETY: forwarded caller contract.
         let call = unsafe { verify_call((key.cast(), CT_KEY_SIZE), v, token, token_len, outputs) }?;
         // SAFETY: `key` points to a `ct_key` (caller), outside `claims_out` (checked).
-        let verifier = unsafe { key_ref(key) }?.verifying_key().map_err(from_error)?;
-        let clock: &dyn Clock = if now_unix == 0 { &NoClock } else { &FixedClock(now_unix) };
-
-        let base = call.out.as_ptr() as usize;
-        let result =
-            ciphertoken::verify_registered(call.token, &verifier, &call.policy, clock, &mut *call.out)
-                .map(|(_, _, payload)| ((payload.as_ptr() as usize).wrapping_sub(base), payload.len()));
+        let key = unsafe { key_ref(key) }?;
         // SAFETY: `claims_len` non-null and writable (caller), outside `out` (a `size_t`).
-        unsafe { deliver_payload(call.out, token_len, result, claims_len) }
+        unsafe { call.run(key, now_unix, claims_len) }
     })
 }
 
@@ -190,6 +185,27 @@ pub(crate) struct VerifyCall<'a> {
     pub(crate) policy: Validation<'a>,
     pub(crate) token: &'a [u8],
     pub(crate) out: &'a mut [u8],
+}
+
+impl VerifyCall<'_> {
+    /// Runs the core's one verify pipeline (`ciphertoken::verify_token`) with `keys` at
+    /// `now_unix` (0: time unknown) and delivers the payload as `ct_verify` does: every
+    /// `ct_verify*` call is this adapter with its own key source.
+    ///
+    /// # Safety
+    /// `claims_len` must be non-null and valid for writes of a `size_t`.
+    pub(crate) unsafe fn run<K: KeySource + ?Sized>(
+        self,
+        keys: &K,
+        now_unix: u64,
+        claims_len: *mut usize,
+    ) -> Result<(), ct_status> {
+        let clock: &dyn Clock = if now_unix == 0 { &NoClock } else { &FixedClock(now_unix) };
+        let result = ciphertoken::verify_token(self.token, keys, &self.policy, clock, &mut *self.out)
+            .map(|verified| verified.payload_range());
+        // SAFETY: per the caller.
+        unsafe { deliver_payload(self.out, self.token.len(), result, claims_len) }
+    }
 }
 
 /// Checks and converts the arguments of `ct_verify` and `ct_verify_with_key_set`.
@@ -237,12 +253,13 @@ pub(crate) unsafe fn verify_call<'a>(
 pub(crate) unsafe fn deliver_payload(
     out: &mut [u8],
     token_len: usize,
-    result: Result<(usize, usize), Error>,
+    result: Result<Range<usize>, Error>,
     claims_len: *mut usize,
 ) -> Result<(), ct_status> {
     let used = ct_verify_claims_cap(token_len).min(out.len());
     match result {
-        Ok((at, len)) if place_payload(out, at, len, used).is_some() => {
+        Ok(range) if place_payload(out, range.clone(), used).is_some() => {
+            let len = range.len();
             // SAFETY: per the caller.
             unsafe { write_out(claims_len, len) };
             Ok(())
@@ -260,12 +277,12 @@ pub(crate) unsafe fn deliver_payload(
     }
 }
 
-/// Moves the verified payload (`len` bytes at `at` in `out`) to the start of `out`, then
-/// writes the NUL and zeroes the rest of the first `used` bytes.
-fn place_payload(out: &mut [u8], at: usize, len: usize, used: usize) -> Option<()> {
-    let end = at.checked_add(len)?;
-    out.get(at..end)?;
-    out.copy_within(at..end, 0);
+/// Moves the verified payload (`range` of `out`, as the pipeline reported it) to the start
+/// of `out`, then writes the NUL and zeroes the rest of the first `used` bytes.
+fn place_payload(out: &mut [u8], range: Range<usize>, used: usize) -> Option<()> {
+    let len = range.len();
+    out.get(range.clone())?;
+    out.copy_within(range, 0);
     let zero_to = used.max(len.checked_add(1)?);
     out.get_mut(len..zero_to)?.fill(0);
     Some(())
@@ -374,9 +391,9 @@ mod tests {
     #[test]
     fn payload_placement_is_checked() {
         let mut buf = *b"HHHHpayload-----";
-        assert_eq!(place_payload(&mut buf, 4, 7, 16), Some(()));
+        assert_eq!(place_payload(&mut buf, 4..11, 16), Some(()));
         assert_eq!(&buf, b"payload\0\0\0\0\0\0\0\0\0");
-        assert_eq!(place_payload(&mut buf, 10, 7, 16), None, "source out of range");
-        assert_eq!(place_payload(&mut buf, 0, 16, 16), None, "no room for the NUL");
+        assert_eq!(place_payload(&mut buf, 10..17, 16), None, "source out of range");
+        assert_eq!(place_payload(&mut buf, 0..16, 16), None, "no room for the NUL");
     }
 }

@@ -14,7 +14,7 @@
 #![no_main]
 
 use ciphertoken::jwk::JwkSet;
-use ciphertoken::{Algorithm, Error, FixedClock, Validation, VerifyingKey};
+use ciphertoken::{Algorithm, AnyVerifyingKey, Error, FixedClock, RsaVerifyingKey, Validation};
 use std::sync::OnceLock;
 
 /// Before the fixtures' `exp` (2100-01-01).
@@ -25,7 +25,7 @@ struct Case {
     signing_input: Vec<u8>,
     signature: Vec<u8>,
     alg: Algorithm,
-    key: VerifyingKey,
+    key: AnyVerifyingKey,
     n: Vec<u8>,
     e: Vec<u8>,
 }
@@ -46,7 +46,7 @@ fn case(jwks: &'static [u8], token: &str) -> Case {
     let header = ciphertoken::hazmat::decode_header(token.as_bytes(), &mut scratch).expect("fixture header");
     let alg = header.alg;
     let key = set.verifying_key_for(&header).expect("fixture key");
-    let public = key.rsa_public_key().expect("an RSA key");
+    let public = key.as_rsa().expect("an RSA key").public_key();
     let mut n = vec![0u8; 600];
     let n = public.write_modulus(&mut n).expect("modulus").to_vec();
     let mut e = vec![0u8; 16];
@@ -85,7 +85,7 @@ fn cases() -> &'static [Case] {
     })
 }
 
-fn verify(key: &VerifyingKey, token: &[u8]) -> Result<(), Error> {
+fn verify(key: &(impl ciphertoken::KeySource + ?Sized), token: &[u8]) -> Result<(), Error> {
     let mut scratch = vec![0u8; ciphertoken::verify_scratch_len(token.len())];
     let validation = Validation::new();
     ciphertoken::verify_registered(token, key, &validation, &FixedClock(NOW), &mut scratch).map(|_| ())
@@ -113,7 +113,7 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         1 => {
             let forged = format!("{}.{}", std::str::from_utf8(&c.signing_input).unwrap(), b64e(rest));
             let whole = verify(&c.key, forged.as_bytes());
-            let raw = c.key.rsa_public_key().unwrap().verify(c.alg, &c.signing_input, rest);
+            let raw = c.key.as_rsa().unwrap().public_key().verify(c.alg, &c.signing_input, rest);
             assert_eq!(whole.is_ok(), raw.is_ok(), "token and raw verification disagree");
             if raw.is_ok() {
                 assert_eq!(rest, &c.signature[..], "a forged signature verified");
@@ -124,7 +124,7 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         2 => {
             let mut sig = c.signature.clone();
             flip(&mut sig, rest);
-            let raw = c.key.rsa_public_key().unwrap().verify(c.alg, &c.signing_input, &sig);
+            let raw = c.key.as_rsa().unwrap().public_key().verify(c.alg, &c.signing_input, &sig);
             assert_eq!(raw.is_ok(), sig == c.signature, "flipped signature: {raw:?}");
         }
         _ => {
@@ -150,7 +150,7 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
                     _ => {}
                 }
             }
-            match VerifyingKey::rsa(c.alg, &n, &e) {
+            match RsaVerifyingKey::new(c.alg, &n, &e) {
                 Ok(key) => {
                     let result = verify(&key, c.token.as_bytes());
                     if result.is_ok() {

@@ -28,8 +28,11 @@
 use crate::codec::json::{self, JsonStr, Value};
 use crate::codec::ser::{self, Counter, Sink, SliceSink};
 use crate::codec::{base64ct, base64url};
-use crate::jwt::token::Verified;
-use crate::{Algorithm, Clock, Error, Header, RegisteredClaims, Validation, VerifyingKey, MAX_KID_LEN};
+use crate::jwt::verify::{KeySource, Verified};
+use crate::{
+    Algorithm, AnyVerifyingKey, Clock, Error, Header, KeyRef, RegisteredClaims, Validation, VerifyingKey,
+    MAX_KID_LEN,
+};
 use core::fmt;
 use serde::Deserialize;
 use sha2::Digest;
@@ -118,7 +121,7 @@ impl<'a> Jwk<'a> {
     /// [`Error::AlgorithmMismatch`] when the key does not accept `alg`;
     /// [`Error::UnsupportedAlgorithm`] when `alg`'s feature is not compiled in;
     /// [`Error::InvalidKey`] for key material that fails validation.
-    pub fn verifying_key(&self, alg: Algorithm) -> Result<VerifyingKey, Error> {
+    pub fn verifying_key(&self, alg: Algorithm) -> Result<AnyVerifyingKey, Error> {
         if !self.accepts(alg) {
             return Err(Error::AlgorithmMismatch);
         }
@@ -315,7 +318,7 @@ impl<'a, const N: usize> JwkSet<'a, N> {
     ///
     /// # Errors
     /// As those two.
-    pub fn verifying_key_for(&self, header: &Header<'_>) -> Result<VerifyingKey, Error> {
+    pub fn verifying_key_for(&self, header: &Header<'_>) -> Result<AnyVerifyingKey, Error> {
         self.select(header)?.verifying_key(header.alg)
     }
 }
@@ -326,13 +329,25 @@ impl<const N: usize> fmt::Debug for JwkSet<'_, N> {
     }
 }
 
+/// A JWK Set is a [`KeySource`]: the key [`JwkSet::select`] picks for the header is built
+/// (and fully validated) into the pipeline's storage for this one token, from the header
+/// the pipeline already parsed.
+impl<const N: usize> KeySource for JwkSet<'_, N> {
+    type Built = Option<AnyVerifyingKey>;
+
+    fn key_for<'k>(&'k self, header: &Header<'_>, built: &'k mut Self::Built) -> Result<KeyRef<'k>, Error> {
+        Ok(KeyRef::from(&*built.insert(self.verifying_key_for(header)?)))
+    }
+}
+
 /// Verifies `token` with the key `set` selects for its header (see [`JwkSet::select`]),
-/// then validates it like [`crate::verify`]. The key is built (and fully validated) per
-/// call; a gateway verifying many tokens with one key can keep [`Jwk::verifying_key`]'s
-/// result instead.
+/// then validates it like [`crate::verify`] (an adapter over [`crate::verify_token`]: the
+/// header is decoded and parsed once). The key is built (and fully validated) per call; a
+/// gateway verifying many tokens with one key can keep [`Jwk::verifying_key`]'s result
+/// instead.
 ///
 /// # Errors
-/// As [`crate::hazmat::decode_header`], [`JwkSet::verifying_key_for`] and [`crate::verify`].
+/// As [`JwkSet::verifying_key_for`] and [`crate::verify`].
 pub fn verify_with_jwks<'s, T, C, const N: usize>(
     token: impl AsRef<[u8]>,
     set: &JwkSet<'_, N>,
@@ -344,9 +359,7 @@ where
     T: Deserialize<'s>,
     C: Clock + ?Sized,
 {
-    let token = token.as_ref();
-    let key = set.verifying_key_for(&crate::jwt::token::decode_header(token, scratch)?)?;
-    crate::verify(token, &key, validation, clock, scratch)
+    crate::verify(token, set, validation, clock, scratch)
 }
 
 /// Like [`verify_with_jwks`], returning only the registered claims (as
@@ -361,9 +374,7 @@ pub fn verify_registered_with_jwks<'s, C: Clock + ?Sized, const N: usize>(
     clock: &C,
     scratch: &'s mut [u8],
 ) -> Result<(Header<'s>, RegisteredClaims<'s>, &'s [u8]), Error> {
-    let token = token.as_ref();
-    let key = set.verifying_key_for(&crate::jwt::token::decode_header(token, scratch)?)?;
-    crate::verify_registered(token, &key, validation, clock, scratch)
+    crate::verify_registered(token, set, validation, clock, scratch)
 }
 
 /// Rejects documents nested deeper than `max` before parsing them (a linear scan that
@@ -626,11 +637,11 @@ fn rsa_shape_ok(_n: &str, _e: &str) -> bool {
 }
 
 /// Builds the key for `alg` from checked material (full validation happens here).
-fn build_key(material: Material<'_>, alg: Algorithm) -> Result<VerifyingKey, Error> {
+fn build_key(material: Material<'_>, alg: Algorithm) -> Result<AnyVerifyingKey, Error> {
     let _ = alg;
     match material {
         #[cfg(feature = "rsa")]
-        Material::Rsa { n, e } => rsa_key(alg, n, e),
+        Material::Rsa { n, e } => rsa_key(alg, n, e).map(AnyVerifyingKey::Rsa),
         #[cfg(feature = "es256")]
         Material::P256 { x, y } => {
             let mut sec1 = [0u8; 65];
@@ -639,13 +650,13 @@ fn build_key(material: Material<'_>, alg: Algorithm) -> Result<VerifyingKey, Err
             let (xb, yb) = xy.split_at_mut(32);
             decode_exact(x, xb)?;
             decode_exact(y, yb)?;
-            VerifyingKey::es256_sec1(&sec1)
+            VerifyingKey::es256_sec1(&sec1).map(AnyVerifyingKey::Key)
         }
         #[cfg(feature = "eddsa")]
         Material::Ed25519 { x } => {
             let mut pk = [0u8; 32];
             decode_exact(x, &mut pk)?;
-            VerifyingKey::ed25519(&pk)
+            VerifyingKey::ed25519(&pk).map(AnyVerifyingKey::Key)
         }
         #[cfg(feature = "hs")]
         Material::Oct { k } => {
@@ -654,7 +665,8 @@ fn build_key(material: Material<'_>, alg: Algorithm) -> Result<VerifyingKey, Err
             // The secret goes through the constant-time decoder (no secret-indexed table).
             let key = base64ct::decode(k.as_bytes(), &mut buf)
                 .map_err(|_| Error::InvalidKey)
-                .and_then(|secret| VerifyingKey::hmac(alg, secret));
+                .and_then(|secret| VerifyingKey::hmac(alg, secret))
+                .map(AnyVerifyingKey::Key);
             buf.zeroize();
             key
         }
@@ -667,12 +679,12 @@ fn build_key(material: Material<'_>, alg: Algorithm) -> Result<VerifyingKey, Err
 /// in this frame only while the key is prepared.
 #[cfg(feature = "rsa")]
 #[inline(never)]
-fn rsa_key(alg: Algorithm, n: &str, e: &str) -> Result<VerifyingKey, Error> {
+fn rsa_key(alg: Algorithm, n: &str, e: &str) -> Result<crate::RsaVerifyingKey, Error> {
     let mut n_buf = [0u8; 513];
     let mut e_buf = [0u8; 5];
     let n = base64url::decode(n.as_bytes(), &mut n_buf).map_err(|_| Error::InvalidKey)?;
     let e = base64url::decode(e.as_bytes(), &mut e_buf).map_err(|_| Error::InvalidKey)?;
-    VerifyingKey::rsa(alg, n, e)
+    crate::RsaVerifyingKey::new(alg, n, e)
 }
 
 #[cfg(any(feature = "es256", feature = "eddsa"))]
@@ -707,14 +719,15 @@ enum PublicParts {
     },
 }
 
-fn public_parts(key: &VerifyingKey) -> Result<PublicParts, Error> {
+fn public_parts(key: KeyRef<'_>) -> Result<PublicParts, Error> {
     #[cfg(feature = "rsa")]
-    if let Some(rsa) = key.rsa_public_key() {
+    if let Some(rsa) = key.as_rsa().map(crate::RsaVerifyingKey::public_key) {
         let (mut n, mut e) = ([0u8; 512], [0u8; 8]);
         let n_len = rsa.write_modulus(&mut n)?.len();
         let e_len = rsa.write_exponent(&mut e)?.len();
         return Ok(PublicParts::Rsa { n, n_len, e, e_len });
     }
+    let key = key.as_verifying_key().ok_or(Error::InvalidKey)?;
     let mut bytes = [0u8; 65];
     match key.algorithm() {
         Algorithm::ES256 if key.public_key_bytes(&mut bytes)? == 65 => Ok(PublicParts::P256 { sec1: bytes }),
@@ -784,8 +797,8 @@ impl Sink for Sha256Sink {
 ///
 /// # Errors
 /// [`Error::InvalidKey`] for HMAC keys (a secret has no public JWK).
-pub fn thumbprint(key: &VerifyingKey) -> Result<[u8; 32], Error> {
-    let parts = public_parts(key)?;
+pub fn thumbprint<'k>(key: impl Into<KeyRef<'k>>) -> Result<[u8; 32], Error> {
+    let parts = public_parts(key.into())?;
     let mut sink = Sha256Sink(sha2::Sha256::new());
     write_thumbprint_input(&parts, &mut sink)?;
     Ok(sink.0.finalize().into())
@@ -796,7 +809,7 @@ pub fn thumbprint(key: &VerifyingKey) -> Result<[u8; 32], Error> {
 ///
 /// # Errors
 /// As [`thumbprint`]; [`Error::BufferTooSmall`] under 43 bytes.
-pub fn thumbprint_b64<'o>(key: &VerifyingKey, out: &'o mut [u8]) -> Result<&'o str, Error> {
+pub fn thumbprint_b64<'k, 'o>(key: impl Into<KeyRef<'k>>, out: &'o mut [u8]) -> Result<&'o str, Error> {
     let digest = thumbprint(key)?;
     let out = out.get_mut(..43).ok_or(Error::BufferTooSmall { needed: 43 })?;
     base64url::encode(&digest, out)?;
@@ -809,18 +822,19 @@ pub fn thumbprint_b64<'o>(key: &VerifyingKey, out: &'o mut [u8]) -> Result<&'o s
 /// # Errors
 /// [`Error::InvalidKey`] for HMAC keys; [`Error::BufferTooSmall`] with the exact length
 /// ([`MAX_PUBLIC_JWK_LEN`] always suffices).
-pub fn write_public_jwk<'o>(key: &VerifyingKey, out: &'o mut [u8]) -> Result<&'o str, Error> {
+pub fn write_public_jwk<'k, 'o>(key: impl Into<KeyRef<'k>>, out: &'o mut [u8]) -> Result<&'o str, Error> {
+    let key = key.into();
     let parts = public_parts(key)?;
     let mut counter = Counter::default();
-    write_jwk(key, &parts, &mut counter)?;
+    write_jwk(&key, &parts, &mut counter)?;
     let needed = counter.0;
     let out = out.get_mut(..needed).ok_or(Error::BufferTooSmall { needed })?;
     let mut sink = SliceSink { out, len: 0 };
-    write_jwk(key, &parts, &mut sink)?;
+    write_jwk(&key, &parts, &mut sink)?;
     core::str::from_utf8(sink.out).map_err(|_| Error::InvalidKey)
 }
 
-fn write_jwk<S: Sink>(key: &VerifyingKey, parts: &PublicParts, sink: &mut S) -> Result<(), Error> {
+fn write_jwk<S: Sink>(key: &KeyRef<'_>, parts: &PublicParts, sink: &mut S) -> Result<(), Error> {
     match parts {
         #[cfg(feature = "rsa")]
         PublicParts::Rsa { n, n_len, e, e_len } => {

@@ -9,6 +9,8 @@
     allow(unused_variables, unreachable_code, dead_code)
 )]
 
+#[cfg(feature = "rsa")]
+use crate::keys::rsa::RsaVerifyingKey;
 use crate::{Algorithm, Error};
 use core::fmt;
 
@@ -79,9 +81,10 @@ enum Secret {
     None(core::convert::Infallible),
 }
 
+// RSA keys are their own type (`RsaVerifyingKey`, keys/rsa.rs): a `VerifyingKey` is the
+// same size whatever features are on, so C objects and firmware stacks that hold one stay
+// small.
 #[derive(Clone)]
-// An RSA key is ~1 KiB inline (no heap to box it in); only builds with `rsa` pay for it.
-#[cfg_attr(feature = "rsa", allow(clippy::large_enum_variant))]
 enum Public {
     #[cfg(feature = "hs")]
     Hmac(HmacKey),
@@ -89,10 +92,8 @@ enum Public {
     Es256(p256::ecdsa::VerifyingKey),
     #[cfg(feature = "eddsa")]
     EdDSA(crate::crypto::ed25519::PublicKey),
-    #[cfg(feature = "rsa")]
-    Rsa(crate::crypto::rsa::RsaKey),
     /// No algorithm compiled in: no key can exist (keeps the matches exhaustive).
-    #[cfg(not(any(feature = "hs", feature = "es256", feature = "eddsa", feature = "rsa")))]
+    #[cfg(not(any(feature = "hs", feature = "es256", feature = "eddsa")))]
     None(core::convert::Infallible),
 }
 
@@ -307,6 +308,40 @@ fn es256_public(k: &p256::ecdsa::SigningKey) -> p256::ecdsa::VerifyingKey {
     p256::ecdsa::VerifyingKey::from_sec1_bytes(&public).unwrap_or(*k.verifying_key())
 }
 
+impl SigningKey {
+    /// Verifies `signature` over `message` with this key's public half (for HMAC, the
+    /// prepared secret itself), without copying it out: what a verifier holding the signing
+    /// key (a C `ct_key` made from a private key) uses.
+    ///
+    /// # Errors
+    /// [`Error::InvalidSignature`].
+    ///
+    /// Out of line: a verifier that only ever holds `VerifyingKey`s must not carry this
+    /// branch's frame in the pipeline's.
+    #[inline(never)]
+    pub(crate) fn verify_raw(&self, message: &[u8], signature: &[u8]) -> Result<(), Error> {
+        if signature.len() != self.algorithm().signature_len() {
+            return Err(Error::InvalidSignature);
+        }
+        let _ = (&message, &signature);
+        match &self.secret {
+            #[cfg(feature = "hs")]
+            Secret::Hmac(k) => k.verify(message, signature),
+            #[cfg(feature = "es256")]
+            Secret::Es256(k) => {
+                use p256::ecdsa::signature::Verifier;
+                let sig =
+                    p256::ecdsa::Signature::from_slice(signature).map_err(|_| Error::InvalidSignature)?;
+                k.verifying_key().verify(message, &sig).map_err(|_| Error::InvalidSignature)
+            }
+            #[cfg(feature = "eddsa")]
+            Secret::EdDSA(k) => k.pk.verify(message, signature),
+            #[cfg(not(any(feature = "hs", feature = "es256", feature = "eddsa")))]
+            Secret::None(never) => match *never {},
+        }
+    }
+}
+
 impl fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SigningKey")
@@ -421,71 +456,9 @@ impl VerifyingKey {
         })
     }
 
-    /// An RSA key for `alg` (one of `RS256`, `RS384`, `RS512`, `PS256`, `PS384`, `PS512`)
-    /// from the modulus `n` and public exponent `e`, big-endian unsigned (leading zero bytes
-    /// ignored). Verify only. The key fixes the algorithm: an RS256 key never verifies PS256
-    /// or anything else, and it is never an HMAC secret.
-    ///
-    /// # Errors
-    /// [`Error::UnsupportedAlgorithm`] when `alg` is not an RSA algorithm; otherwise as
-    /// [`RsaPublicKey::new`](crate::crypto::rsa::RsaPublicKey::new): [`Error::KeyTooShort`] under 2048
-    /// bits, [`Error::InvalidKey`] over 4096 bits, an even modulus or a bad exponent.
-    ///
-    /// Inlined so that, when `alg` is a constant, only that algorithm's code is linked (an
-    /// RS256-only device does not carry SHA-512).
-    #[cfg(feature = "rsa")]
-    #[inline(always)]
-    pub fn rsa(alg: Algorithm, n: &[u8], e: &[u8]) -> Result<VerifyingKey, Error> {
-        // Only the choice of the algorithm's code is inlined; the key is prepared out of line
-        // (the ~1 KiB key built once, not copied through the caller's frame).
-        let verify = crate::crypto::rsa::verifier(alg).ok_or(Error::UnsupportedAlgorithm)?;
-        VerifyingKey::rsa_prepared(alg, verify, n, e)
-    }
-
-    #[cfg(feature = "rsa")]
-    #[inline(never)]
-    fn rsa_prepared(
-        alg: Algorithm,
-        verify: crate::crypto::rsa::VerifyFn,
-        n: &[u8],
-        e: &[u8],
-    ) -> Result<VerifyingKey, Error> {
-        let key = crate::crypto::rsa::RsaPublicKey::new(n, e)?;
-        Ok(VerifyingKey {
-            public: Public::Rsa(crate::crypto::rsa::RsaKey::with_verifier(alg, key, verify)),
-            kid: None,
-        })
-    }
-
-    /// An RSA key for `alg` from an already prepared [`RsaPublicKey`](crate::crypto::rsa::RsaPublicKey).
-    ///
-    /// # Errors
-    /// [`Error::UnsupportedAlgorithm`] when `alg` is not an RSA algorithm.
-    #[cfg(feature = "rsa")]
-    #[inline(always)]
-    pub fn from_rsa(alg: Algorithm, key: crate::crypto::rsa::RsaPublicKey) -> Result<VerifyingKey, Error> {
-        Ok(VerifyingKey { public: Public::Rsa(crate::crypto::rsa::RsaKey::new(alg, key)?), kid: None })
-    }
-
-    /// The RSA public key (modulus and exponent) of an RSA key, `None` for other keys.
-    #[cfg(feature = "rsa")]
-    pub fn rsa_public_key(&self) -> Option<&crate::crypto::rsa::RsaPublicKey> {
-        match &self.public {
-            Public::Rsa(k) => Some(&k.key),
-            #[allow(unreachable_patterns)]
-            _ => None,
-        }
-    }
-
-    /// The length in bytes of this key's signatures: [`Algorithm::signature_len`], except
-    /// for RSA where it is the modulus length.
+    /// The length in bytes of this key's signatures ([`Algorithm::signature_len`]).
     pub fn signature_len(&self) -> usize {
-        match &self.public {
-            #[cfg(feature = "rsa")]
-            Public::Rsa(k) => k.key.modulus_len(),
-            #[allow(unreachable_patterns)]
-            _ => self.algorithm().signature_len(),
-        }
+        self.algorithm().signature_len()
     }
 
     /// The same key with a `kid`.
@@ -497,7 +470,7 @@ impl VerifyingKey {
         Ok(self)
     }
 
-    /// [`VerifyingKey::with_kid`] in place (no copy of a ~1 KiB RSA key).
+    /// [`VerifyingKey::with_kid`] in place.
     pub(crate) fn set_kid(&mut self, kid: &str) -> Result<(), Error> {
         self.kid = Some(KeyId::new(kid)?);
         Ok(())
@@ -512,9 +485,7 @@ impl VerifyingKey {
             Public::Es256(_) => Algorithm::ES256,
             #[cfg(feature = "eddsa")]
             Public::EdDSA(_) => Algorithm::EdDSA,
-            #[cfg(feature = "rsa")]
-            Public::Rsa(k) => k.alg,
-            #[cfg(not(any(feature = "hs", feature = "es256", feature = "eddsa", feature = "rsa")))]
+            #[cfg(not(any(feature = "hs", feature = "es256", feature = "eddsa")))]
             Public::None(never) => match *never {},
         }
     }
@@ -574,9 +545,7 @@ impl VerifyingKey {
             }
             #[cfg(feature = "eddsa")]
             Public::EdDSA(k) => k.verify(message, signature),
-            #[cfg(feature = "rsa")]
-            Public::Rsa(k) => k.verify(message, signature),
-            #[cfg(not(any(feature = "hs", feature = "es256", feature = "eddsa", feature = "rsa")))]
+            #[cfg(not(any(feature = "hs", feature = "es256", feature = "eddsa")))]
             Public::None(never) => match *never {},
         }
     }
@@ -588,5 +557,194 @@ impl fmt::Debug for VerifyingKey {
             .field("alg", &self.algorithm())
             .field("kid", &self.kid)
             .finish_non_exhaustive()
+    }
+}
+
+/// A key lent to one verification: what a [`KeySource`](crate::KeySource) hands the verify
+/// pipeline. Made from a `&VerifyingKey` (or, with `rsa`, a `&RsaVerifyingKey`) with `From`.
+#[derive(Clone, Copy)]
+pub struct KeyRef<'a>(KeyKind<'a>);
+
+#[derive(Clone, Copy)]
+enum KeyKind<'a> {
+    Key(&'a VerifyingKey),
+    /// A signing key's public half (for HMAC, the secret), lent in place.
+    Signing(&'a SigningKey),
+    #[cfg(feature = "rsa")]
+    Rsa(&'a RsaVerifyingKey),
+}
+
+impl<'a> From<&'a VerifyingKey> for KeyRef<'a> {
+    fn from(key: &'a VerifyingKey) -> Self {
+        KeyRef(KeyKind::Key(key))
+    }
+}
+
+impl<'a> From<&'a SigningKey> for KeyRef<'a> {
+    fn from(key: &'a SigningKey) -> Self {
+        KeyRef(KeyKind::Signing(key))
+    }
+}
+
+#[cfg(feature = "rsa")]
+impl<'a> From<&'a RsaVerifyingKey> for KeyRef<'a> {
+    fn from(key: &'a RsaVerifyingKey) -> Self {
+        KeyRef(KeyKind::Rsa(key))
+    }
+}
+
+impl<'a> From<&'a AnyVerifyingKey> for KeyRef<'a> {
+    fn from(key: &'a AnyVerifyingKey) -> Self {
+        match key {
+            AnyVerifyingKey::Key(k) => KeyRef::from(k),
+            #[cfg(feature = "rsa")]
+            AnyVerifyingKey::Rsa(k) => KeyRef::from(k),
+        }
+    }
+}
+
+impl<'a> KeyRef<'a> {
+    /// The key as a [`VerifyingKey`], `None` for an RSA key or a lent signing key.
+    pub fn as_verifying_key(&self) -> Option<&'a VerifyingKey> {
+        match self.0 {
+            KeyKind::Key(k) => Some(k),
+            KeyKind::Signing(_) => None,
+            #[cfg(feature = "rsa")]
+            KeyKind::Rsa(_) => None,
+        }
+    }
+
+    /// The key as an [`RsaVerifyingKey`], `None` for other keys.
+    #[cfg(feature = "rsa")]
+    pub fn as_rsa(&self) -> Option<&'a RsaVerifyingKey> {
+        match self.0 {
+            KeyKind::Rsa(k) => Some(k),
+            KeyKind::Key(_) | KeyKind::Signing(_) => None,
+        }
+    }
+}
+
+impl KeyRef<'_> {
+    /// The key's algorithm.
+    pub fn algorithm(&self) -> Algorithm {
+        match self.0 {
+            KeyKind::Key(k) => k.algorithm(),
+            KeyKind::Signing(k) => k.algorithm(),
+            #[cfg(feature = "rsa")]
+            KeyKind::Rsa(k) => k.algorithm(),
+        }
+    }
+
+    /// The key's `kid`, if any.
+    pub fn kid(&self) -> Option<&str> {
+        match self.0 {
+            KeyKind::Key(k) => k.kid(),
+            KeyKind::Signing(k) => k.kid(),
+            #[cfg(feature = "rsa")]
+            KeyKind::Rsa(k) => k.kid(),
+        }
+    }
+
+    /// The length in bytes of this key's signatures.
+    pub fn signature_len(&self) -> usize {
+        match self.0 {
+            KeyKind::Key(k) => k.signature_len(),
+            KeyKind::Signing(k) => k.algorithm().signature_len(),
+            #[cfg(feature = "rsa")]
+            KeyKind::Rsa(k) => k.signature_len(),
+        }
+    }
+
+    /// Verifies `signature` over `message` (see [`VerifyingKey`]'s raw verification).
+    pub(crate) fn verify_raw(&self, message: &[u8], signature: &[u8]) -> Result<(), Error> {
+        match self.0 {
+            KeyKind::Key(k) => k.verify_raw(message, signature),
+            KeyKind::Signing(k) => k.verify_raw(message, signature),
+            #[cfg(feature = "rsa")]
+            KeyKind::Rsa(k) => k.verify_raw(message, signature),
+        }
+    }
+}
+
+impl fmt::Debug for KeyRef<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            KeyKind::Key(k) => fmt::Debug::fmt(k, f),
+            KeyKind::Signing(k) => fmt::Debug::fmt(k, f),
+            #[cfg(feature = "rsa")]
+            KeyKind::Rsa(k) => fmt::Debug::fmt(k, f),
+        }
+    }
+}
+
+/// Any verification key, owned: a [`VerifyingKey`] or (with `rsa`) an
+/// [`RsaVerifyingKey`](crate::RsaVerifyingKey). What a JWK becomes
+/// ([`Jwk::verifying_key`](crate::jwk::Jwk::verifying_key)); with `rsa` on it is as large as
+/// an RSA key (~1 KiB), so keep [`VerifyingKey`] where the algorithm is known.
+#[derive(Clone, Debug)]
+#[cfg_attr(feature = "rsa", allow(clippy::large_enum_variant))]
+pub enum AnyVerifyingKey {
+    /// HMAC, ES256 or EdDSA.
+    Key(VerifyingKey),
+    /// RS256..PS512.
+    #[cfg(feature = "rsa")]
+    Rsa(RsaVerifyingKey),
+}
+
+impl AnyVerifyingKey {
+    /// The key's algorithm.
+    pub fn algorithm(&self) -> Algorithm {
+        KeyRef::from(self).algorithm()
+    }
+
+    /// The key's `kid`, if any.
+    pub fn kid(&self) -> Option<&str> {
+        match self {
+            AnyVerifyingKey::Key(k) => k.kid(),
+            #[cfg(feature = "rsa")]
+            AnyVerifyingKey::Rsa(k) => k.kid(),
+        }
+    }
+
+    /// The key as a [`VerifyingKey`], `None` for an RSA key.
+    pub fn as_verifying_key(&self) -> Option<&VerifyingKey> {
+        KeyRef::from(self).as_verifying_key()
+    }
+
+    /// The key as an [`RsaVerifyingKey`](crate::RsaVerifyingKey), `None` for other keys.
+    #[cfg(feature = "rsa")]
+    pub fn as_rsa(&self) -> Option<&RsaVerifyingKey> {
+        KeyRef::from(self).as_rsa()
+    }
+
+    /// As [`VerifyingKey::public_key_bytes`]; [`Error::InvalidKey`] for RSA keys (see
+    /// [`RsaVerifyingKey::public_key`](crate::RsaVerifyingKey::public_key)).
+    ///
+    /// # Errors
+    /// [`Error::InvalidKey`], [`Error::BufferTooSmall`].
+    pub fn public_key_bytes(&self, out: &mut [u8]) -> Result<usize, Error> {
+        self.as_verifying_key().ok_or(Error::InvalidKey)?.public_key_bytes(out)
+    }
+
+    #[cfg(feature = "jwk")]
+    pub(crate) fn set_kid(&mut self, kid: &str) -> Result<(), Error> {
+        match self {
+            AnyVerifyingKey::Key(k) => k.set_kid(kid),
+            #[cfg(feature = "rsa")]
+            AnyVerifyingKey::Rsa(k) => k.set_kid(kid),
+        }
+    }
+}
+
+impl From<VerifyingKey> for AnyVerifyingKey {
+    fn from(key: VerifyingKey) -> Self {
+        AnyVerifyingKey::Key(key)
+    }
+}
+
+#[cfg(feature = "rsa")]
+impl From<RsaVerifyingKey> for AnyVerifyingKey {
+    fn from(key: RsaVerifyingKey) -> Self {
+        AnyVerifyingKey::Rsa(key)
     }
 }

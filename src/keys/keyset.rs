@@ -83,6 +83,11 @@ impl<const N: usize> KeySet<N> {
         before.saturating_sub(self.entries.len())
     }
 
+    /// The keys held, each with the end of its rotation window (if it has one).
+    pub fn iter(&self) -> impl Iterator<Item = (&VerifyingKey, Option<UnixSeconds>)> {
+        self.entries.iter().map(|e| (&e.key, e.retire_at))
+    }
+
     /// The number of keys held.
     pub fn len(&self) -> usize {
         self.entries.len()

@@ -5,4 +5,6 @@
 pub mod jwk;
 pub(crate) mod key;
 pub(crate) mod keyset;
+#[cfg(feature = "rsa")]
+pub(crate) mod rsa;
 pub(crate) mod secret;

@@ -6,13 +6,11 @@ pub(crate) mod revocation;
 use crate::codec::json::{self, JsonStr, Value};
 use crate::codec::ser::{self, Counter, Sink};
 use crate::jwt::claims::RegisteredClaims;
-use crate::jwt::token::{sign_payload, verify_parts};
+use crate::jwt::sign::{sign_with, ClaimsCheck};
+use crate::jwt::verify::{verify_token, VerifiedToken};
 use crate::keys::secret::{RandomId, RANDOM_ID_LEN};
 use crate::lifecycle::revocation::{RevocationStore, Revoked, VersionSource, MAX_REVOKED_ID_LEN};
-use crate::{
-    verify_selecting_key, Claim, Clock, Error, KeySet, RequiredClaims, SigningKey, UnixSeconds, Validation,
-    Verified,
-};
+use crate::{Claim, Clock, Error, KeySet, RequiredClaims, SigningKey, UnixSeconds, Validation, Verified};
 use rand_core::{CryptoRng, RngCore};
 use serde::{Deserialize, Serialize};
 
@@ -388,7 +386,7 @@ impl<'c, C: Clock, const K: usize> CipherToken<'c, C, K> {
         };
         // The application's members follow the registered ones in the same object.
         let len = claims.merged_len(&envelope)?;
-        sign_payload(&self.signing, len, |sink| claims.write_merged(&envelope, sink), out)
+        sign_with(&self.signing, len, |sink| claims.write_merged(&envelope, sink), ClaimsCheck::Strict, out)
     }
 
     /// The length of the token [`issue`](Self::issue) would write.
@@ -548,54 +546,33 @@ impl<'c, C: Clock, const K: usize> CipherToken<'c, C, K> {
         v
     }
 
-    /// Verifies `token` as a token of `token_type` against the key set, the claim policy,
-    /// the revocation store (its `jti` and family) and the subject's token version.
-    fn verify_typed<'s, T, S, V>(
-        &self,
-        token: &[u8],
-        token_type: &'static str,
-        store: &S,
-        versions: &V,
-        scratch: &'s mut [u8],
-    ) -> Result<Verified<'s, T>, Error>
-    where
-        T: Deserialize<'s>,
-        S: RevocationStore + ?Sized,
-        V: VersionSource + ?Sized,
-    {
-        let now = self.clock.now()?;
-        let validation = self.validation(token_type);
-        let verified: Verified<'s, T> =
-            verify_selecting_key(token, |h| self.keys.select(h, now), &validation, &self.clock, scratch)?;
-        self.check_registered(verified.registered(), store, versions, now)?;
-        Ok(verified)
-    }
-
-    /// For the C ABI: verifies `token` as a token of `token_type` ([`ACCESS`] or
-    /// [`REFRESH`]) like [`verify_access`](Self::verify_access) and returns the verified
-    /// payload (the claims JSON, in `scratch`).
+    /// Verifies `token` as a token of `token_type` ([`ACCESS`] or [`REFRESH`]) against the
+    /// key set, the claim policy, the revocation store (its `jti` and family) and the
+    /// subject's token version: the life cycle's adapter over [`crate::verify_token`], which
+    /// [`verify_access`](Self::verify_access), [`verify_refresh`](Self::verify_refresh) and
+    /// the C ABI's `ct_issuer_verify_*` use. It returns the verified token (header,
+    /// registered claims, where the payload lies in `scratch`).
     ///
     /// # Errors
-    /// As [`verify_access`](Self::verify_access).
-    #[doc(hidden)]
-    pub fn verify_json<'s, S, V>(
+    /// As [`verify_access`](Self::verify_access); [`Error::WrongTokenUse`] for a token of
+    /// the other type.
+    pub fn verify_as<'s, S, V>(
         &self,
         token: &[u8],
         token_type: &'static str,
         store: &S,
         versions: &V,
         scratch: &'s mut [u8],
-    ) -> Result<&'s [u8], Error>
+    ) -> Result<VerifiedToken<'s>, Error>
     where
         S: RevocationStore + ?Sized,
         V: VersionSource + ?Sized,
     {
         let now = self.clock.now()?;
         let validation = self.validation(token_type);
-        let (_, claims, payload) =
-            verify_parts(token, |h| self.keys.select(h, now), &validation, &self.clock, scratch)?;
-        self.check_registered(&claims, store, versions, now)?;
-        Ok(payload)
+        let verified = verify_token(token, &self.keys.at(now), &validation, &self.clock, scratch)?;
+        self.check_registered(verified.registered(), store, versions, now)?;
+        Ok(verified)
     }
 
     /// The checks after the signature and the claim policy: the revocation store (`jti` and
@@ -649,7 +626,7 @@ impl<'c, C: Clock, const K: usize> CipherToken<'c, C, K> {
         S: RevocationStore + ?Sized,
         V: VersionSource + ?Sized,
     {
-        self.verify_typed(token.as_ref(), ACCESS, store, versions, scratch)
+        self.verify_as(token.as_ref(), ACCESS, store, versions, scratch)?.deserialize()
     }
 
     /// Verifies a refresh token (without using it); an access token is refused here.
@@ -668,7 +645,7 @@ impl<'c, C: Clock, const K: usize> CipherToken<'c, C, K> {
         S: RevocationStore + ?Sized,
         V: VersionSource + ?Sized,
     {
-        self.verify_typed(token.as_ref(), REFRESH, store, versions, scratch)
+        self.verify_as(token.as_ref(), REFRESH, store, versions, scratch)?.deserialize()
     }
 
     /// Verifies any token of this issuer (access or refresh) and returns its verified
@@ -689,7 +666,7 @@ impl<'c, C: Clock, const K: usize> CipherToken<'c, C, K> {
         if let Some(aud) = self.audience {
             validation = validation.audience(aud);
         }
-        verify_selecting_key(token, |h| self.keys.select(h, now), &validation, &self.clock, scratch)
+        verify_token(token.as_ref(), &self.keys.at(now), &validation, &self.clock, scratch)?.deserialize()
     }
 
     /// Uses a refresh token: verifies it, revokes it (single use) and issues a new pair in
@@ -721,13 +698,14 @@ impl<'c, C: Clock, const K: usize> CipherToken<'c, C, K> {
         R: RngCore + CryptoRng + ?Sized,
     {
         let now = self.clock.now()?;
-        let verified: Verified<'s, T> = verify_selecting_key(
-            refresh_token,
-            |h| self.keys.select(h, now),
+        let verified: Verified<'s, T> = verify_token(
+            refresh_token.as_ref(),
+            &self.keys.at(now),
             &self.rotation_validation(),
             &self.clock,
             scratch,
-        )?;
+        )?
+        .deserialize()?;
         let claims = *verified.registered();
         let app_claims = verified.into_claims();
         let used = UsedRefresh { claims: &claims, now };
@@ -764,13 +742,14 @@ impl<'c, C: Clock, const K: usize> CipherToken<'c, C, K> {
         R: RngCore + CryptoRng + ?Sized,
     {
         let now = self.clock.now()?;
-        let (_, claims, payload) = verify_parts(
+        let (_, claims, payload) = verify_token(
             refresh_token,
-            |h| self.keys.select(h, now),
+            &self.keys.at(now),
             &self.rotation_validation(),
             &self.clock,
             scratch,
-        )?;
+        )?
+        .into_parts();
         let carried = JsonMembers { object: payload, skip_registered: true };
         self.rotate(UsedRefresh { claims: &claims, now }, &carried, store, versions, rng, outs, needed)
     }

@@ -473,8 +473,8 @@ fn help_lists_every_exit_code_and_completions_work() {
             );
         }
     }
-    // The README's table says the same as --help, row for row.
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"))
+    // The CLI guide's table (docs/cli.md) says the same as --help, row for row.
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/cli.md"))
         .unwrap()
         .replace('`', "");
     let help = d.run(&["--help"]).expect(code::OK).stdout;
@@ -484,7 +484,7 @@ fn help_lists_every_exit_code_and_completions_work() {
         let (n, rest) = row.trim_start().split_once("  ").unwrap();
         let (kind, meaning) = rest.trim_start().split_once(' ').unwrap();
         let line = format!("| {n} | {kind} | {} |", meaning.trim());
-        assert!(readme.contains(&line), "README.md lacks the row {line:?}");
+        assert!(readme.contains(&line), "docs/cli.md lacks the row {line:?}");
     }
     for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
         let out = d.run(&["completions", shell]).expect(code::OK);

@@ -10,7 +10,7 @@
 //! called directly on the same signing input). Exits through semihosting: status 0 only if
 //! every check held; a panic, a fault or a stack overflow exits with status 1.
 //!
-//! Run with `cargo xtask qemu` (see README.md, "Use on a microcontroller").
+//! Run with `cargo xtask qemu` (see docs/embedded-rust.md).
 #![no_std]
 #![no_main]
 

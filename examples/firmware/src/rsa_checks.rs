@@ -8,7 +8,7 @@
 use crate::measure::measure;
 use crate::rsa_fixtures::{EXPIRES, ISSUED_AT, KID, PS256_TOKEN, RS256_TOKEN, RSA_E, RSA_N, SCOPE, SUBJECT};
 use crate::{tamper, validation, Checks, Claims, DeviceClock, Row, Table};
-use ciphertoken::{verify, verify_registered, Algorithm, Error, VerifyingKey};
+use ciphertoken::{verify, verify_registered, Algorithm, Error, RsaVerifyingKey};
 
 /// The longest RSA token here (both are signed with the same 2048-bit key and claims).
 const RSA_TOKEN_LEN: usize = max(RS256_TOKEN.len(), PS256_TOKEN.len());
@@ -44,7 +44,7 @@ fn as_signed(c: &Claims<'_>) -> bool {
 /// character changed.
 #[inline(never)]
 pub fn rs256(checks: &mut Checks, table: &mut Table, clock: &DeviceClock) {
-    let (key, cost) = measure(|| VerifyingKey::rsa(Algorithm::RS256, &RSA_N, &RSA_E));
+    let (key, cost) = measure(|| RsaVerifyingKey::new(Algorithm::RS256, &RSA_N, &RSA_E));
     let cost = checks.cost("RS256 key setup", cost);
     // Borrowed, not moved: one copy of the ~1 KiB key on the stack.
     let key = match &key {
@@ -54,7 +54,7 @@ pub fn rs256(checks: &mut Checks, table: &mut Table, clock: &DeviceClock) {
             return;
         }
     };
-    let bits = key.rsa_public_key().map_or(0, |k| k.modulus_bits());
+    let bits = key.public_key().modulus_bits();
     checks.check(format_args!("RS256 key setup: {bits}-bit modulus, e = 65537"), bits == 2048);
     table.push(Row { what: "RS256 key setup", library: cost, primitive: None });
 
@@ -89,7 +89,7 @@ pub fn rs256(checks: &mut Checks, table: &mut Table, clock: &DeviceClock) {
 /// The RS256 token with one payload character changed (out of line: its buffers are not
 /// on the stack during the measured calls).
 #[inline(never)]
-fn refused_tampered(checks: &mut Checks, key: &VerifyingKey, clock: &DeviceClock) {
+fn refused_tampered(checks: &mut Checks, key: &RsaVerifyingKey, clock: &DeviceClock) {
     let mut copy = [0u8; RSA_TOKEN_LEN];
     let mut scratch = [0u8; RSA_SCRATCH_LEN];
     let tampered = tamper(RS256_TOKEN, &mut copy);
@@ -103,7 +103,7 @@ fn refused_tampered(checks: &mut Checks, key: &VerifyingKey, clock: &DeviceClock
 /// The PS256 token with a PS256 key of the same modulus; the RS256 token refused by it.
 #[inline(never)]
 pub fn ps256(checks: &mut Checks, table: &mut Table, clock: &DeviceClock) {
-    let key = VerifyingKey::rsa(Algorithm::PS256, &RSA_N, &RSA_E);
+    let key = RsaVerifyingKey::new(Algorithm::PS256, &RSA_N, &RSA_E);
     let key = match &key {
         Ok(key) => key,
         Err(e) => {
@@ -186,7 +186,7 @@ fn jwks_select<const N: usize>(checks: &mut Checks, table: &mut Table, set: &Jwk
     let cost = checks.cost("JWKS select + key", cost);
     match &key {
         Ok(key) => {
-            let bits = key.rsa_public_key().map_or(0, |k| k.modulus_bits());
+            let bits = key.as_rsa().map_or(0, |k| k.public_key().modulus_bits());
             checks.check(
                 format_args!("JWKS select + key: kid {:?}, {:?}, {bits} bits", key.kid(), key.algorithm()),
                 key.kid() == Some(KID) && key.algorithm() == Algorithm::RS256 && bits == 2048,

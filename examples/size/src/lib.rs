@@ -5,7 +5,9 @@
 //! algorithm. Nothing here runs: the images are only measured and linked.
 #![no_std]
 
-use ciphertoken::{Clock, MonotonicClock, SigningKey, Ticks, Validation, VerifyingKey};
+#[cfg(feature = "rsa")]
+use ciphertoken::RsaVerifyingKey;
+use ciphertoken::{AnyVerifyingKey, Clock, MonotonicClock, SigningKey, Ticks, Validation, VerifyingKey};
 use core::ptr::{addr_of, addr_of_mut, read_volatile, write_volatile};
 use serde::{Deserialize, Serialize};
 
@@ -105,23 +107,23 @@ fn signing_keys() -> [Option<SigningKey>; 3] {
     ]
 }
 
-fn verifying_keys() -> [Option<VerifyingKey>; 4] {
+fn verifying_keys() -> [Option<AnyVerifyingKey>; 4] {
     [
         #[cfg(feature = "hs")]
-        VerifyingKey::hs256(&input(&SECRET)).ok(),
+        VerifyingKey::hs256(&input(&SECRET)).ok().map(AnyVerifyingKey::from),
         #[cfg(not(feature = "hs"))]
         None,
         #[cfg(feature = "es256")]
-        VerifyingKey::es256_sec1(&input(&SEC1)).ok(),
+        VerifyingKey::es256_sec1(&input(&SEC1)).ok().map(AnyVerifyingKey::from),
         #[cfg(not(feature = "es256"))]
         None,
         #[cfg(feature = "eddsa")]
-        VerifyingKey::ed25519(&input(&ED25519_PUBLIC)).ok(),
+        VerifyingKey::ed25519(&input(&ED25519_PUBLIC)).ok().map(AnyVerifyingKey::from),
         #[cfg(not(feature = "eddsa"))]
         None,
         // With `rsa`: an RS256 key beside the others (what RS256 adds to a verifier).
         #[cfg(feature = "rsa")]
-        VerifyingKey::rsa(ciphertoken::Algorithm::RS256, &input(&RSA_N), &input(&RSA_E)).ok(),
+        RsaVerifyingKey::new(ciphertoken::Algorithm::RS256, &input(&RSA_N), &input(&RSA_E)).ok().map(AnyVerifyingKey::from),
         #[cfg(not(feature = "rsa"))]
         None,
     ]
@@ -212,7 +214,7 @@ pub fn sha256() {
 }
 
 #[cfg(feature = "rsa")]
-fn verify_registered_with(key: &VerifyingKey) {
+fn verify_registered_with(key: &RsaVerifyingKey) {
     let clock = clock();
     let validation = Validation::new().issuer(input(&ISS));
     let mut scratch = [0u8; 1024];
@@ -220,11 +222,11 @@ fn verify_registered_with(key: &VerifyingKey) {
     output_result(r, |(_, claims, payload)| (claims.exp.unwrap_or(0) as u32) ^ payload.len() as u32);
 }
 
-/// An RS256 token verified with its registered claims (`VerifyingKey::rsa` with RS256 known
+/// An RS256 token verified with its registered claims (`RsaVerifyingKey::new` with RS256 known
 /// at the call, then `verify_registered`): a device that only takes RS256.
 #[cfg(feature = "rsa")]
 pub fn rs256() {
-    match VerifyingKey::rsa(ciphertoken::Algorithm::RS256, &input(&RSA_N), &input(&RSA_E)) {
+    match RsaVerifyingKey::new(ciphertoken::Algorithm::RS256, &input(&RSA_N), &input(&RSA_E)) {
         Ok(key) => verify_registered_with(&key),
         Err(e) => output(e.code()),
     }
@@ -233,7 +235,7 @@ pub fn rs256() {
 /// The same with the algorithm read at run time: all six RSA algorithms.
 #[cfg(feature = "rsa")]
 pub fn rsa_all() {
-    match VerifyingKey::rsa(input(&ANY_RSA), &input(&RSA_N), &input(&RSA_E)) {
+    match RsaVerifyingKey::new(input(&ANY_RSA), &input(&RSA_N), &input(&RSA_E)) {
         Ok(key) => verify_registered_with(&key),
         Err(e) => output(e.code()),
     }
