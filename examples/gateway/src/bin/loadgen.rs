@@ -332,6 +332,15 @@ fn main() {
             unavailable.load(Ordering::Relaxed),
             unauthorized.load(Ordering::Relaxed)
         );
+        for (name, c) in [("A", &mut ca), ("B", &mut cb)] {
+            if let Ok(h) = c.get("/health", None) {
+                let j = h.json();
+                println!(
+                    "  gateway {name} at the end: {} fresh {} node {} node_changes {} resyncs {} reconnects {} sync_errors {} not_durable {}",
+                    h.status, j["fresh"], j["node"], j["node_changes"], j["resyncs"], j["reconnects"], j["sync_errors"], j["not_durable"]
+                );
+            }
+        }
         if lost > 0 || unauthorized.load(Ordering::Relaxed) > 0 || missed > 0 {
             std::process::exit(1);
         }
