@@ -7,7 +7,7 @@
 #   RUN_SECONDS=20 CONNECTIONS=8 APPENDFSYNC=everysec bash examples/gateway/load.sh
 #
 # Replicated: TOPOLOGY=sentinel starts a primary, 2 replicas and 3 sentinels (quorum 2,
-# down-after-milliseconds 500); the gateways find the primary through Sentinel and every
+# down-after-milliseconds DOWN_AFTER_MS, default 1000); the gateways find the primary through Sentinel and every
 # write waits for WAIT_REPLICAS (default 1) replicas. KILL_AT=S sends SIGKILL to the primary
 # S seconds into the run, and loadgen reports the failover window as clients saw it.
 #   TOPOLOGY=sentinel bash examples/gateway/load.sh
@@ -23,6 +23,9 @@ APPENDFSYNC=${APPENDFSYNC:-always}
 TOPOLOGY=${TOPOLOGY:-single}
 WAIT_REPLICAS=${WAIT_REPLICAS:-1}
 KILL_AT=${KILL_AT:-}
+# Sentinel down-after-milliseconds: lower fails over faster, but on a machine this loaded a
+# primary starved of CPU for that long is declared down and failed over without any kill.
+DOWN_AFTER_MS=${DOWN_AFTER_MS:-1000}
 
 cargo build --release -p ciphertoken-gateway
 bin=target/release
@@ -71,7 +74,7 @@ if [ "$TOPOLOGY" = sentinel ]; then
         mkdir -p "$dir/sentinel$s"
         printf '%s\n' "port $sport" "bind 127.0.0.1" "daemonize no" "dir $dir/sentinel$s" \
             "logfile sentinel.log" "sentinel monitor fleet 127.0.0.1 $port 2" \
-            "sentinel down-after-milliseconds fleet 500" "sentinel failover-timeout fleet 3000" \
+            "sentinel down-after-milliseconds fleet $DOWN_AFTER_MS" "sentinel failover-timeout fleet 3000" \
             >"$dir/sentinel$s/sentinel.conf"
         redis-sentinel "$dir/sentinel$s/sentinel.conf" &
         pids+=("$!")

@@ -29,6 +29,10 @@ const MAX_SUBJECT_LEN: usize = 256;
 /// Writer connections (logins, rotations, revocations, fallback look-ups) per gateway.
 const WRITERS: usize = 4;
 
+/// After a failed writer connection, no new attempt for this long (see
+/// `Shared::connect_writer`).
+const WRITER_RETRY: Duration = Duration::from_millis(50);
+
 /// The most redirections (`MOVED`, `ASK`, `TRYAGAIN`, `READONLY`) one call follows.
 const REDIRECTS: usize = 5;
 
@@ -116,6 +120,8 @@ pub(crate) struct Shared {
     mirror: RwLock<DenySet>,
     writers: Vec<Mutex<Option<Connection>>>,
     next_writer: AtomicUsize,
+    /// Milliseconds after `epoch` before which no writer connection is attempted.
+    writer_retry_at_ms: AtomicU64,
     epoch: Instant,
     /// Milliseconds after `epoch` at which the mirror was last caught up.
     fresh_at_ms: AtomicU64,
@@ -193,6 +199,7 @@ impl Fleet {
             mirror: RwLock::new(DenySet::with_capacity(config.mirror_capacity)),
             writers: (0..WRITERS).map(|_| Mutex::new(None)).collect(),
             next_writer: AtomicUsize::new(0),
+            writer_retry_at_ms: AtomicU64::new(0),
             epoch: Instant::now(),
             fresh_at_ms: AtomicU64::new(0),
             synced: AtomicBool::new(false),
@@ -629,6 +636,26 @@ impl Shared {
         Ok((con, addr))
     }
 
+    /// A new writer connection, at most one discovery attempt per [`WRITER_RETRY`] after a
+    /// failed one: while the primary is down (a failover) every request would otherwise
+    /// rediscover it, and the sentinels that must run the failover would serve the storm.
+    /// In between, the call fails at once (the write is not done).
+    fn connect_writer(&self, timeout: Duration) -> Result<Connection, FleetError> {
+        let now_ms = u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX);
+        if now_ms < self.writer_retry_at_ms.load(Ordering::Relaxed) {
+            let e = std::io::Error::new(std::io::ErrorKind::NotConnected, "primary unreachable a moment ago");
+            return Err(FleetError::Redis(e.into()));
+        }
+        match self.connect("ciphertoken-writer", timeout) {
+            Ok((con, _)) => Ok(con),
+            Err(e) => {
+                let retry = u64::try_from(WRITER_RETRY.as_millis()).unwrap_or(u64::MAX);
+                self.writer_retry_at_ms.store(now_ms.saturating_add(retry), Ordering::Relaxed);
+                Err(FleetError::Redis(e))
+            }
+        }
+    }
+
     /// How long a writer waits for a reply: the response timeout, plus the `WAIT` timeout
     /// when writes wait for replicas.
     fn writer_timeout(&self) -> Duration {
@@ -655,7 +682,7 @@ impl Shared {
         let mut last = None;
         for _ in 0..REDIRECTS {
             if slot.is_none() {
-                *slot = Some(self.connect("ciphertoken-writer", timeout)?.0);
+                *slot = Some(self.connect_writer(timeout)?);
             }
             let Some(con) = slot.as_mut() else { return Err(FleetError::Protocol("writer connection")) };
             let e = match f(con) {

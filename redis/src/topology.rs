@@ -197,11 +197,25 @@ impl Locator {
         match &self.kind {
             Kind::Single(info) => Ok((self.open(info, read_timeout)?, addr_text(info))),
             Kind::Sentinel { sentinels, master } => {
-                // Most-named first; during a failover only the leading sentinel names the
-                // promoted replica already, so a candidate that refuses is skipped.
+                // The Sentinel client specification: ask the sentinels in turn and use the
+                // first named node that is a primary. During a failover only the leading
+                // sentinel names the promoted replica already: when the first answer
+                // refuses, the next sentinel may know better.
                 let mut last = protocol("no sentinel named a primary");
-                for (host, port) in self.sentinel_candidates(sentinels, master)? {
-                    let info = self.node(&host, port);
+                let mut tried: Vec<(String, u16)> = Vec::new();
+                for s in sentinels {
+                    let named = match self.ask_sentinel(s, master) {
+                        Ok(named) => named,
+                        Err(e) => {
+                            last = e;
+                            continue;
+                        }
+                    };
+                    if tried.contains(&named) {
+                        continue;
+                    }
+                    let info = self.node(&named.0, named.1);
+                    tried.push(named);
                     match self.open(&info, read_timeout).and_then(|mut c| Ok((is_primary(&mut c)?, c))) {
                         Ok((true, con)) => return Ok((con, addr_text(&info))),
                         Ok((false, _)) => last = protocol("the node sentinel names is not a primary (yet)"),
@@ -215,54 +229,20 @@ impl Locator {
     }
 
     /// Sentinel: the primary's address as the first sentinel that answers names it, for
-    /// checking that a long-lived connection still points at the primary (one round trip
-    /// in the common case: the sync thread must not stall on this).
+    /// checking that a long-lived connection still points at the primary.
     pub(crate) fn named_primary(&self) -> Option<String> {
         let Kind::Sentinel { sentinels, master } = &self.kind else { return None };
-        sentinels.iter().find_map(|s| {
-            let mut c = self.open(s, self.response_timeout).ok()?;
-            let named: Option<(String, String)> = redis::cmd("SENTINEL")
-                .arg("GET-MASTER-ADDR-BY-NAME")
-                .arg(master.as_str())
-                .query(&mut c)
-                .ok()?;
-            let (host, port) = named?;
-            Some(addr_text(&self.node(&host, port.parse().ok()?)))
-        })
+        let (host, port) = sentinels.iter().find_map(|s| self.ask_sentinel(s, master).ok())?;
+        Some(addr_text(&self.node(&host, port)))
     }
 
-    /// The primaries the sentinels name, the most-named first (ties: the order of the
-    /// sentinels); every sentinel is asked (each bounded by the timeouts).
-    fn sentinel_candidates(
-        &self,
-        sentinels: &[ConnectionInfo],
-        master: &str,
-    ) -> RedisResult<Vec<(String, u16)>> {
-        let mut last = protocol("no sentinel answered");
-        let mut votes: Vec<((String, u16), usize)> = Vec::new();
-        for s in sentinels {
-            let reply: RedisResult<Option<(String, String)>> =
-                self.open(s, self.response_timeout).and_then(|mut c| {
-                    redis::cmd("SENTINEL").arg("GET-MASTER-ADDR-BY-NAME").arg(master).query(&mut c)
-                });
-            match reply {
-                Ok(Some((host, port))) => match port.parse::<u16>() {
-                    Ok(port) => match votes.iter_mut().find(|(a, _)| a.0 == host && a.1 == port) {
-                        Some((_, n)) => *n = n.saturating_add(1),
-                        None => votes.push(((host, port), 1)),
-                    },
-                    Err(_) => last = protocol("sentinel port"),
-                },
-                Ok(None) => last = protocol("sentinel does not know the master name"),
-                Err(e) => last = e,
-            }
-        }
-        if votes.is_empty() {
-            return Err(last);
-        }
-        // Stable: equal counts keep the sentinels' order.
-        votes.sort_by_key(|v| std::cmp::Reverse(v.1));
-        Ok(votes.into_iter().map(|(addr, _)| addr).collect())
+    /// `SENTINEL GET-MASTER-ADDR-BY-NAME master` on one sentinel (bounded by the timeouts).
+    fn ask_sentinel(&self, sentinel: &ConnectionInfo, master: &str) -> RedisResult<(String, u16)> {
+        let mut c = self.open(sentinel, self.response_timeout)?;
+        let named: Option<(String, String)> =
+            redis::cmd("SENTINEL").arg("GET-MASTER-ADDR-BY-NAME").arg(master).query(&mut c)?;
+        let (host, port) = named.ok_or_else(|| protocol("sentinel does not know the master name"))?;
+        Ok((host, port.parse().map_err(|_| protocol("sentinel port"))?))
     }
 
     fn cluster_primary(

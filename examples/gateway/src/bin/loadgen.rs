@@ -173,7 +173,12 @@ fn main() {
                             _ => 0,
                         };
                         if failures.fetch_add(1, Ordering::Relaxed) == 0 {
-                            eprintln!("first failure: {} {}", r.status, r.body);
+                            eprintln!(
+                                "first failure at {:.3} s on {addr}: {} {}",
+                                at as f64 / 1e6,
+                                r.status,
+                                r.body
+                            );
                         }
                     }
                 }
@@ -312,6 +317,16 @@ fn main() {
         }
     }
     println!("revocations acknowledged (204): {}; then accepted by a gateway: {lost}", acked.len());
+    for (name, c) in [("A", &mut ca), ("B", &mut cb)] {
+        if let Ok(h) = c.get("/health", None) {
+            let j = h.json();
+            println!(
+                "  gateway {name} at the end: {} fresh {} node {} node_changes {} resyncs {} reconnects {} sync_errors {} not_durable {}",
+                h.status, j["fresh"], j["node"], j["node_changes"], j["resyncs"], j["reconnects"], j["sync_errors"], j["not_durable"]
+            );
+        }
+    }
+
     if let Some(killed) = killed_at {
         let (first, last) = (first_fail.load(Ordering::Relaxed), last_fail.load(Ordering::Relaxed));
         let window = if first == u64::MAX {
