@@ -127,6 +127,10 @@ pub enum Error {
     UnknownKey,
     /// The random number generator failed.
     RandomUnavailable,
+    /// An external signer (secure element, PSA, PKCS#11, TPM) failed, or returned a
+    /// signature of the wrong length, out of range, or one that does not verify against its
+    /// public key. No token was released.
+    SignerFailed,
 }
 
 impl Error {
@@ -173,6 +177,7 @@ impl Error {
             Error::StoreFull => 30,
             Error::UnknownKey => 31,
             Error::RandomUnavailable => 32,
+            Error::SignerFailed => 33,
         }
     }
 
@@ -211,6 +216,7 @@ impl Error {
             Error::StoreFull => "store full",
             Error::UnknownKey => "no key for this kid",
             Error::RandomUnavailable => "random number generator failed",
+            Error::SignerFailed => "external signer failed",
         }
     }
 }

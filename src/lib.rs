@@ -89,6 +89,7 @@ pub use jwt::validation::{RequiredClaims, Validation, DEFAULT_MAX_TOKEN_LEN};
 pub use keys::key::{min_hmac_secret_len, KeyId, SigningKey, VerifyingKey, MAX_KID_LEN};
 pub use keys::keyset::KeySet;
 pub use keys::secret::{secret_key_with_size, RandomId, Secret, MIN_SECRET_LEN, RANDOM_ID_LEN};
+pub use keys::signer::{ecdsa_der_to_raw, ExternalKey, ExternalSigner, JwsSigner, ReleaseCheck};
 pub use lifecycle::revocation::{
     NoRevocation, NoVersions, RevocationList, RevocationStore, Revoked, VersionSource, MAX_REVOKED_ID_LEN,
 };

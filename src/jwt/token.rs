@@ -5,7 +5,8 @@ use crate::codec::ser::{self, Sink, SliceSink};
 use crate::jws::header::{Header, MAX_HEADER_B64_LEN};
 use crate::jwt::claims::RegisteredClaims;
 use crate::keys::key::MAX_KID_LEN;
-use crate::{Clock, Error, SigningKey, Validation, VerifyingKey};
+use crate::keys::signer::JwsSigner;
+use crate::{Clock, Error, Validation, VerifyingKey};
 use serde::{Deserialize, Serialize};
 
 /// The longest header this library writes, in bytes of JSON: `{"alg":"HS256","typ":"JWT",
@@ -65,7 +66,7 @@ const fn b64_len(n: usize) -> usize {
 }
 
 /// Writes the header JSON for `key` into `out`, returning its length.
-fn write_header(key: &SigningKey, out: &mut [u8]) -> Result<usize, Error> {
+fn write_header<K: JwsSigner + ?Sized>(key: &K, out: &mut [u8]) -> Result<usize, Error> {
     let mut sink = SliceSink { out, len: 0 };
     sink.put(b"{\"alg\":\"")?;
     sink.put(key.algorithm().name().as_bytes())?;
@@ -83,7 +84,7 @@ fn write_header(key: &SigningKey, out: &mut [u8]) -> Result<usize, Error> {
 ///
 /// # Errors
 /// [`Error::ClaimsSerialization`] when the claims cannot be serialized.
-pub fn token_len<T: Serialize + ?Sized>(key: &SigningKey, claims: &T) -> Result<usize, Error> {
+pub fn token_len<T: Serialize + ?Sized, K: JwsSigner + ?Sized>(key: &K, claims: &T) -> Result<usize, Error> {
     let mut header = [0u8; MAX_SIGNED_HEADER_JSON_LEN];
     let header_len = write_header(key, &mut header)?;
     let claims_len = ser::serialized_len(claims)?;
@@ -101,8 +102,12 @@ pub fn token_len<T: Serialize + ?Sized>(key: &SigningKey, claims: &T) -> Result<
 /// deterministic (no RNG). Nothing is written unless the whole token fits: a short buffer
 /// gives [`Error::BufferTooSmall`] with the exact size needed.
 ///
+/// `key` is any [`JwsSigner`]: a [`SigningKey`](crate::SigningKey) or a key in hardware
+/// ([`ExternalKey`](crate::ExternalKey)).
+///
 /// # Errors
-/// [`Error::BufferTooSmall`], [`Error::ClaimsSerialization`].
+/// [`Error::BufferTooSmall`], [`Error::ClaimsSerialization`], [`Error::SignerFailed`] (an
+/// external signer failed; the output is wiped).
 ///
 /// ```
 /// # #[cfg(feature = "hs")] {
@@ -123,8 +128,8 @@ pub fn token_len<T: Serialize + ?Sized>(key: &SigningKey, claims: &T) -> Result<
 /// # }
 /// # Ok::<(), ciphertoken::Error>(())
 /// ```
-pub fn sign<'o, T: Serialize + ?Sized>(
-    key: &SigningKey,
+pub fn sign<'o, T: Serialize + ?Sized, K: JwsSigner + ?Sized>(
+    key: &K,
     claims: &T,
     out: &'o mut [u8],
 ) -> Result<&'o str, Error> {
@@ -139,7 +144,8 @@ pub fn sign<'o, T: Serialize + ?Sized>(
 /// would accept. The bytes are signed exactly as given.
 ///
 /// # Errors
-/// [`Error::InvalidJson`], [`Error::InvalidClaim`], [`Error::BufferTooSmall`].
+/// [`Error::InvalidJson`], [`Error::InvalidClaim`], [`Error::BufferTooSmall`],
+/// [`Error::SignerFailed`].
 ///
 /// ```
 /// # #[cfg(feature = "hs")] {
@@ -151,13 +157,17 @@ pub fn sign<'o, T: Serialize + ?Sized>(
 /// # }
 /// # Ok::<(), ciphertoken::Error>(())
 /// ```
-pub fn sign_json<'o>(key: &SigningKey, claims_json: &[u8], out: &'o mut [u8]) -> Result<&'o str, Error> {
+pub fn sign_json<'o, K: JwsSigner + ?Sized>(
+    key: &K,
+    claims_json: &[u8],
+    out: &'o mut [u8],
+) -> Result<&'o str, Error> {
     RegisteredClaims::parse(claims_json)?;
     sign_payload(key, claims_json.len(), |sink| sink.put(claims_json), out)
 }
 
-pub(crate) fn sign_payload<'o>(
-    key: &SigningKey,
+pub(crate) fn sign_payload<'o, K: JwsSigner + ?Sized>(
+    key: &K,
     claims_len: usize,
     write_claims: impl FnOnce(&mut SliceSink<'_>) -> Result<(), Error>,
     out: &'o mut [u8],
@@ -215,8 +225,8 @@ fn encode_in_place(buf: &mut [u8], src: usize, n: usize, dst: usize) -> Result<(
     Ok(())
 }
 
-fn write_token(
-    key: &SigningKey,
+fn write_token<K: JwsSigner + ?Sized>(
+    key: &K,
     header: &[u8],
     write_claims: impl FnOnce(&mut SliceSink<'_>) -> Result<(), Error>,
     out: &mut [u8],
@@ -244,7 +254,7 @@ fn write_token(
     base64url::encode(header, header_part)?;
     *dot = b'.';
     let mut signature = [0u8; MAX_SIGNATURE_LEN];
-    let sig_len = key.sign_raw(signing_input, &mut signature)?;
+    let sig_len = key.sign_input(signing_input, &mut signature)?;
     let (dot, sig_part) = sig_part.split_first_mut().ok_or(Error::Malformed)?;
     *dot = b'.';
     base64url::encode(signature.get(..sig_len).ok_or(Error::Malformed)?, sig_part)?;

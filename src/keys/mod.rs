@@ -6,3 +6,4 @@ pub mod jwk;
 pub(crate) mod key;
 pub(crate) mod keyset;
 pub(crate) mod secret;
+pub(crate) mod signer;
