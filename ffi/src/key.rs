@@ -322,6 +322,13 @@ pub unsafe extern "C" fn ct_key_wipe(key: *mut ct_key) {
 }
 
 impl Key {
+    /// A verify-only key from a prepared public key, keeping its `kid` (an external
+    /// signer's public half, kept for a rotation window).
+    pub(crate) fn public(key: &VerifyingKey) -> Result<Key, Error> {
+        let kid = key.kid().map(KeyId::new).transpose()?;
+        Ok(Key::Public(PublicKey { kid, ..PublicKey::new(key.clone())? }))
+    }
+
     /// The key to verify with: a private key's public half (for HMAC, the secret), or the
     /// public key rebuilt from its encoding.
     pub(crate) fn verifying_key(&self) -> Result<VerifyingKey, Error> {

@@ -262,6 +262,21 @@ impl<S: ExternalSigner> ExternalKey<S> {
         &self.signer
     }
 
+    /// The wrapped device, to reconfigure it (a new bus handle, a session). Its algorithm,
+    /// `kid` and public key are not read again: they were fixed by [`ExternalKey::new`].
+    pub fn signer_mut(&mut self) -> &mut S {
+        &mut self.signer
+    }
+
+    /// The same signer with another `kid` than the device's (which goes into the header).
+    ///
+    /// # Errors
+    /// [`Error::InvalidKeyId`] (see [`KeyId::new`]).
+    pub fn with_kid(mut self, kid: &str) -> Result<ExternalKey<S>, Error> {
+        self.kid = Some(KeyId::new(kid)?);
+        Ok(self)
+    }
+
     /// The device's signature into `out` (exactly the signature length): any error, or a
     /// length other than `out.len()`, is a failure.
     fn device(&self, input: &[u8], out: &mut [u8]) -> Result<(), Error> {
