@@ -30,6 +30,7 @@ use std::time::Instant;
 mod bench;
 mod embedded;
 mod ffi;
+mod hardware;
 mod security;
 mod size;
 
@@ -85,6 +86,11 @@ const SUBCOMMANDS: &[(&str, &str, &str)] = &[
         "panics [--quick]",
         "list the code keeping panic paths alive in the size images; fail if any is ciphertoken's",
     ),
+    (
+        "hardware",
+        "hardware",
+        "keys in hardware: SoftHSM2 (PKCS#11, CLI) and PSA Crypto (mbedTLS, C) external-signer tests",
+    ),
     ("help", "help", "print this help"),
 ];
 
@@ -98,6 +104,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         ["header"] => report(ffi::write_header(&workspace_root())),
+        ["hardware"] => run_steps(&hardware::steps(&workspace_root())),
         ["bench"] | ["bench", "--quick"] => match bench::run(&workspace_root(), args.len() == 2) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
@@ -239,6 +246,9 @@ fn test_steps() -> Vec<Step> {
 
     // C ABI: header freshness, C tests (C99, C++, sanitizers, valgrind), C example, Python.
     steps.extend(ffi::steps(&workspace_root()));
+
+    // Keys in hardware: SoftHSM2 (PKCS#11) and PSA Crypto (mbedTLS) external signers.
+    steps.extend(hardware::steps(&workspace_root()));
 
     // Microcontrollers: the firmware on four emulated cores (examples/firmware).
     steps.push(Step::check(

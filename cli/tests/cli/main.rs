@@ -3,6 +3,7 @@
 
 mod common;
 mod keys;
+mod pkcs11;
 mod pyjwt;
 mod rsa;
 mod tokens;
