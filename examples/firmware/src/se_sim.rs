@@ -195,7 +195,10 @@ pub fn run(checks: &mut Checks, clock: &DeviceClock, cal: &Calibration) {
     }
     chip.fault.set(chip::Fault::Glitch);
     let escaped = sign(&shape_only, &claims, &mut out).is_ok();
-    checks.check(format_args!("SE glitch without the verify check is released (why it is the default)"), escaped);
+    checks.check(
+        format_args!("SE glitch without the verify check is released (why it is the default)"),
+        escaped,
+    );
     chip.fault.set(chip::Fault::None);
 
     let row = |what: &str, c: Cost| println!("| {} | {} | {} |", what, c.stack, cal.instructions(c.ticks));
