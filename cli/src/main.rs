@@ -15,6 +15,8 @@ mod pkcs;
 mod pkcs11;
 mod time;
 mod tokencmd;
+#[cfg(feature = "tpm")]
+mod tpm;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use exit::{CliError, Exit};

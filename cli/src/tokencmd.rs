@@ -31,6 +31,9 @@ pub struct SignArgs {
     no_kid: bool,
     #[command(flatten)]
     pkcs11: crate::pkcs11::Pkcs11Args,
+    #[cfg(feature = "tpm")]
+    #[command(flatten)]
+    tpm: crate::tpm::TpmArgs,
 }
 
 /// A registered claim that `--require` can name (bits shared with the C ABI's CT_CLAIM_*).
@@ -184,6 +187,10 @@ pub fn sign(ctx: Ctx, a: &SignArgs) -> Result<()> {
     if a.pkcs11.pkcs11.is_some() {
         return sign_pkcs11(ctx, a);
     }
+    #[cfg(feature = "tpm")]
+    if a.tpm.tpm.is_some() {
+        return sign_tpm(ctx, a);
+    }
     let key = a.key.load()?;
     let sk = with_kid(&key, key.signing_key()?, a.kid.as_deref(), a.no_kid)?;
     let claims_json = claims::build(&a.claims, true)?;
@@ -213,6 +220,26 @@ fn sign_pkcs11(ctx: Ctx, a: &SignArgs) -> Result<()> {
         ciphertoken::JwsSigner::kid(&signer),
         &claims_json,
     )
+}
+
+/// `sign --tpm TCTI --tpm-handle H`: the key stays in the TPM (see tpm.rs).
+#[cfg(feature = "tpm")]
+fn sign_tpm(ctx: Ctx, a: &SignArgs) -> Result<()> {
+    if a.key.given() || a.pkcs11.pkcs11.is_some() {
+        return Err(CliError::usage("--tpm names the key: no --key-file, --key-env or --pkcs11 with it"));
+    }
+    let claims_json = claims::build(&a.claims, true)?;
+    let key = crate::tpm::open(&a.tpm)?;
+    let kid = match (&a.kid, a.no_kid) {
+        (_, true) => None,
+        (Some(kid), _) => Some(kid.clone()),
+        (None, false) => Some(key.default_kid()?),
+    };
+    let signer = key.into_signer(kid)?;
+    let mut buf = vec![0u8; max_token_len(claims_json.len())];
+    let token = sign_json(&signer, claims_json.as_bytes(), &mut buf).map_err(CliError::signing)?;
+    let (alg, kid) = (ciphertoken::JwsSigner::algorithm(&signer), ciphertoken::JwsSigner::kid(&signer));
+    print_signed(ctx, token, alg, kid, &claims_json)
 }
 
 fn print_signed(

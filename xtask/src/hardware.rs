@@ -4,6 +4,10 @@
 //!   generates P-256, Ed25519 and HMAC keys inside it with OpenSC's `pkcs11-tool` (Debian
 //!   `opensc`), signs with `ciphertoken sign --pkcs11 URI` and verifies with the exported
 //!   public key (or, for HMAC, with the token). Ignored by the plain test run.
+//! * TPM 2.0: `cli/tests/cli/tpm.rs` starts a swtpm per test (Debian `swtpm`), creates a
+//!   persistent P-256 signing key with `tpm2-tools`, signs with `ciphertoken sign --tpm`
+//!   (the CLI's `tpm` feature: tss-esapi over Debian `libtss2-dev`) and verifies with the
+//!   public key `tpm2_readpublic` exports.
 //! * PSA Crypto: `examples/psa` signs through `ct_signer` with volatile keys of mbedTLS 2.28's
 //!   PSA implementation (Debian `libmbedtls-dev`), plain and under ASan/UBSan.
 //!
@@ -26,9 +30,36 @@ fn target_dir(root: &Path) -> PathBuf {
 pub fn steps(root: &Path) -> Vec<Step> {
     let lib_dir = format!("LIBDIR={}", target_dir(root).join("debug").display());
     vec![
+        // The CLI's `tpm` feature is off in the workspace steps (it links libtss2): lint it here.
         Step::cargo(
-            "pkcs11 SoftHSM2 tests",
-            &["test", "-p", "ciphertoken-cli", "--test", "cli", "pkcs11", "--", "--ignored"],
+            "clippy cli tpm",
+            &[
+                "clippy",
+                "-p",
+                "ciphertoken-cli",
+                "--features",
+                "tpm",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ],
+        ),
+        Step::cargo(
+            "pkcs11 SoftHSM2 and TPM swtpm tests",
+            &[
+                "test",
+                "-p",
+                "ciphertoken-cli",
+                "--features",
+                "tpm",
+                "--test",
+                "cli",
+                "--",
+                "--ignored",
+                "pkcs11::",
+                "tpm::",
+            ],
         ),
         Step::cargo("build ffi for PSA", &["build", "-p", "ciphertoken-ffi"]),
         Step::cmd(

@@ -7,3 +7,5 @@ mod pkcs11;
 mod pyjwt;
 mod rsa;
 mod tokens;
+#[cfg(feature = "tpm")]
+mod tpm;
