@@ -16,13 +16,13 @@
  *  - A NULL pointer argument gives CT_STATUS_NULL_ARGUMENT, never a crash (except where a
  *    call documents NULL as "none", e.g. an optional revocation list or callback). Output
  *    buffers must not overlap inputs (CT_STATUS_INVALID_ARGUMENT).
- *  - Objects (ct_key, ct_validation, and for the token life cycle ct_key_set,
- *    ct_revocation_list, ct_issuer) live in storage the caller allocates (stack, static,
+ *  - Objects (ct_key, ct_validation, ct_signer for keys in hardware, and for the token life
+ *    cycle ct_key_set, ct_revocation_list, ct_issuer) live in storage the caller allocates (stack, static,
  *    pool: CT_<OBJECT>_SIZE bytes, aligned like uint64_t). Nothing is ever allocated on the
  *    heap and the library keeps no global state: calls are thread-safe as long as no object
  *    is modified while another call uses it.
- *  - Callbacks (ct_random_fn, ct_version_fn) take the caller's context pointer first and
- *    run synchronously, inside the call that received them.
+ *  - Callbacks (ct_random_fn, ct_version_fn, ct_sign_fn) take the caller's context pointer
+ *    first and run synchronously, inside the call that received them.
  */
 
 #ifndef CIPHERTOKEN_H
