@@ -16,13 +16,13 @@
  *  - A NULL pointer argument gives CT_STATUS_NULL_ARGUMENT, never a crash (except where a
  *    call documents NULL as "none", e.g. an optional revocation list or callback). Output
  *    buffers must not overlap inputs (CT_STATUS_INVALID_ARGUMENT).
- *  - Objects (ct_key, ct_validation, and for the token life cycle ct_key_set,
- *    ct_revocation_list, ct_issuer) live in storage the caller allocates (stack, static,
+ *  - Objects (ct_key, ct_validation, ct_signer for keys in hardware, and for the token life
+ *    cycle ct_key_set, ct_revocation_list, ct_issuer) live in storage the caller allocates (stack, static,
  *    pool: CT_<OBJECT>_SIZE bytes, aligned like uint64_t). Nothing is ever allocated on the
  *    heap and the library keeps no global state: calls are thread-safe as long as no object
  *    is modified while another call uses it.
- *  - Callbacks (ct_random_fn, ct_version_fn) take the caller's context pointer first and
- *    run synchronously, inside the call that received them.
+ *  - Callbacks (ct_random_fn, ct_version_fn, ct_sign_fn) take the caller's context pointer
+ *    first and run synchronously, inside the call that received them.
  */
 
 #ifndef CIPHERTOKEN_H
@@ -121,6 +121,40 @@
 
 // Bytes of storage a `ct_jwks` needs (`sizeof(ct_jwks)`).
 #define CT_JWKS_SIZE 32
+
+// HMAC with SHA-256: the `alg` values of `ct_signer_init` (the core's order; RSA's
+// `CT_ALG_RS256`.. follow from 6 and cannot sign).
+#define CT_ALG_HS256 1
+
+// HMAC with SHA-384.
+#define CT_ALG_HS384 2
+
+// HMAC with SHA-512.
+#define CT_ALG_HS512 3
+
+// ECDSA P-256 with SHA-256.
+#define CT_ALG_ES256 4
+
+// Ed25519.
+#define CT_ALG_EDDSA 5
+
+// `ct_signer_init` flag: the ES256 callback writes an ASN.1 DER signature
+// (`SEQUENCE { INTEGER r, INTEGER s }`, up to `CT_SIGNER_DER_MAX` bytes, as OpenSSL-style
+// APIs return it) instead of raw `r‖s`; the library converts it strictly
+// (`ct_ecdsa_der_to_raw`). Only with `CT_ALG_ES256`.
+#define CT_SIGNER_DER 1
+
+// `ct_signer_init` flag: check the shape of returned signatures only (length, `r`/`s`
+// range, canonical `S`), without verifying them against the public key (for HMAC: without
+// asking for the MAC a second time). Saves one verification per token (ES256 on a
+// Cortex-M4: see the README); a glitched device can then emit a bad token. Not recommended.
+#define CT_SIGNER_SHAPE_ONLY 2
+
+// The largest DER signature a `CT_SIGNER_DER` callback may write: the `sig_cap` it gets.
+#define CT_SIGNER_DER_MAX 72
+
+// Bytes of storage a `ct_signer` needs (`sizeof(ct_signer)`).
+#define CT_SIGNER_SIZE 320
 
 // Bytes of the longest token besides its base64url claims, for any key and `kid`, NUL
 // included: `CT_MAX_TOKEN_LEN(n)` is `CT_TOKEN_OVERHEAD + (4 * n + 2) / 3`.
@@ -272,6 +306,45 @@ typedef struct ct_jwks {
     uint64_t _opaque[4];
 } ct_jwks;
 
+// Caller-allocated storage for an external signer: the callback and its context, the
+// algorithm, the public key and the `kid`. Opaque: initialize it with `ct_signer_init`,
+// erase it with `ct_signer_wipe`. It holds the context pointer (never dereferenced by the
+// library) and no heap memory; align it like `uint64_t`.
+typedef struct ct_signer {
+    uint64_t _opaque[40];
+} ct_signer;
+
+// The signing callback of a `ct_signer`: signs `input` with a key the library never sees.
+//
+// Contract:
+// - `input` / `input_len`: for `CT_ALG_ES256` the 32-byte SHA-256 digest of the JWS
+//   signing input (sign it as a prehashed message: PSA `psa_sign_hash` with
+//   `PSA_ALG_ECDSA(PSA_ALG_SHA_256)`, PKCS#11 `CKM_ECDSA`, ATECC608 `atcab_sign`); for
+//   `CT_ALG_EDDSA` and `CT_ALG_HS*` the whole signing input (ASCII, not NUL-terminated;
+//   PSA `psa_sign_message` / `psa_mac_compute`, PKCS#11 `CKM_EDDSA` / `CKM_SHA256_HMAC`).
+// - `sig_out` / `sig_cap`: room for exactly the signature: 64 bytes of raw `r‖s` (32 bytes
+//   each, big-endian, as `psa_sign_hash` and `CKM_ECDSA` return) for ES256, or
+//   `CT_SIGNER_DER_MAX` bytes of DER with `CT_SIGNER_DER`; 64 bytes for EdDSA; 32, 48 or 64
+//   bytes for HS256/384/512. Write the signature there and its length to `*sig_len`
+//   (which starts at 0); a different length fails the call.
+// - Return `CT_STATUS_OK` on success; any other value means the device failed, and the
+//   library call returns `CT_STATUS_SIGNER_FAILED` with zeros in its output.
+// - `ctx` is the pointer given to `ct_signer_init`, passed through untouched; `alg` is the
+//   signer's `CT_ALG_*`.
+// - It runs synchronously inside the library call and may block (a bus transaction, an
+//   HSM round trip). It must not call into the library with the same objects (the
+//   `ct_signer`, the `ct_issuer`, the output buffer), must not keep `input` or `sig_out`
+//   after it returns, and must not unwind or `longjmp` out. It may be called twice per
+//   token for HMAC (the release check), and concurrently if the application shares one
+//   signer between threads.
+typedef ct_status (*ct_sign_fn)(void *ctx,
+                                uint32_t alg,
+                                const uint8_t *input,
+                                size_t input_len,
+                                uint8_t *sig_out,
+                                size_t sig_cap,
+                                size_t *sig_len);
+
 // Success.
 #define CT_STATUS_OK 0
 
@@ -375,6 +448,11 @@ typedef struct ct_jwks {
 // An internal invariant did not hold (a bug in the library, never caused by input): the
 // sign path's "cannot happen" branches.
 #define CT_STATUS_INTERNAL 33
+
+// An external signer (`ct_signer` callback: secure element, PSA, PKCS#11, TPM) failed, or
+// returned a signature of the wrong length, out of range, or one that does not verify
+// against its public key. No token was released; the output buffer holds zeros.
+#define CT_STATUS_SIGNER_FAILED 34
 
 // A pointer argument is NULL.
 #define CT_STATUS_NULL_ARGUMENT 100
@@ -1047,6 +1125,100 @@ ct_status ct_verify_with_jwks(const struct ct_jwks *jwks,
                               uint8_t *claims_out,
                               size_t claims_cap,
                               size_t *claims_len);
+
+// The size in bytes of `ct_signer` (equal to `CT_SIGNER_SIZE`). Its alignment is that of
+// `uint64_t`.
+size_t ct_signer_size(void);
+
+// Initializes `signer`: tokens are signed by `sign` (see `ct_sign_fn` for the contract),
+// which receives `ctx`, with the key of algorithm `alg` (`CT_ALG_ES256`, `CT_ALG_EDDSA`,
+// `CT_ALG_HS256`/`384`/`512`) whose public key is `public_key` (`public_len` bytes: SEC1
+// for ES256, 65 bytes uncompressed or 33 compressed; 32 bytes for Ed25519; NULL and 0 for
+// HMAC, whose secret stays in the device). `kid` (`kid_len` bytes of UTF-8, or NULL for
+// none) goes into every header. `flags`: 0, or `CT_SIGNER_DER` and/or
+// `CT_SIGNER_SHAPE_ONLY`.
+//
+// The public key is validated and prepared here, once. Every signature the callback returns
+// is checked before a token is released: its length, `0 < r, s < n` for ES256, a canonical
+// `S` for Ed25519, and (unless `CT_SIGNER_SHAPE_ONLY`) a verification against the public
+// key — for HMAC, a second MAC compared in constant time. A faulty or glitched device thus
+// gives `CT_STATUS_SIGNER_FAILED`, never a bad token.
+//
+// Errors: `CT_STATUS_UNSUPPORTED_ALGORITHM`, `CT_STATUS_INVALID_KEY` (public key malformed,
+// not on the curve, or given for HMAC), `CT_STATUS_INVALID_KEY_ID`,
+// `CT_STATUS_INVALID_ARGUMENT` (unknown flags, `CT_SIGNER_DER` with another algorithm). On
+// failure `signer` is untouched.
+//
+// # Safety
+// `signer` points to `CT_SIGNER_SIZE` writable bytes; `public_key` to `public_len` readable
+// bytes (or NULL with 0); `kid` to `kid_len` readable bytes (or NULL), neither inside
+// `signer`. `sign` follows `ct_sign_fn`'s contract for as long as `signer` is used.
+ct_status ct_signer_init(struct ct_signer *signer,
+                         uint32_t alg,
+                         const uint8_t *public_key,
+                         size_t public_len,
+                         const char *kid,
+                         size_t kid_len,
+                         uint32_t flags,
+                         ct_sign_fn sign,
+                         void *ctx);
+
+// Erases a signer. Afterwards calls with it return `CT_STATUS_UNINITIALIZED`. Safe on a
+// wiped or never-initialized signer; does nothing for NULL or misaligned pointers. The
+// device and `ctx` are not touched.
+//
+// # Safety
+// `signer` is NULL or points to `CT_SIGNER_SIZE` writable bytes.
+void ct_signer_wipe(struct ct_signer *signer);
+
+// As `ct_sign`, with the key behind `signer`: signs the claims JSON object `claims_json`
+// (`claims_len` bytes, validated strictly and signed exactly as given). The header is
+// `{"alg":…,"typ":"JWT"}` plus the signer's `kid`. The callback is called once (twice for
+// HMAC) after the claims are validated and the buffer size is known to suffice.
+//
+// Outputs as `ct_sign`: on success the token and a NUL in `out`, its length in `*out_len`;
+// `CT_STATUS_BUFFER_TOO_SMALL` with the capacity needed in `*out_len` (the callback is not
+// called). A failing callback or a signature that fails the checks gives
+// `CT_STATUS_SIGNER_FAILED`; after any failure `out` holds nothing but zeros where the
+// token would have been.
+//
+// # Safety
+// `signer` points to a `ct_signer`; `claims_json` to `claims_len` readable bytes; `out` to
+// `out_cap` writable bytes overlapping neither (else `CT_STATUS_INVALID_ARGUMENT`);
+// `out_len` to a `size_t`.
+ct_status ct_sign_with_signer(const struct ct_signer *signer,
+                              const uint8_t *claims_json,
+                              size_t claims_len,
+                              char *out,
+                              size_t out_cap,
+                              size_t *out_len);
+
+// Converts an ECDSA P-256 signature from ASN.1 DER (`SEQUENCE { INTEGER r, INTEGER s }`,
+// `der_len` bytes) into the 64-byte raw `r‖s` of JWS (RFC 7518 §3.4), for devices and
+// libraries that return DER. Strict DER: short-form lengths, nothing after the sequence,
+// minimal positive INTEGERs, `0 < r, s < n`; anything else is `CT_STATUS_INVALID_SIGNATURE`.
+// `raw_cap` must be at least 64 (`CT_STATUS_BUFFER_TOO_SMALL`, `*raw_len` = 64). On success
+// `*raw_len` = 64; `raw` is written only on success.
+//
+// # Safety
+// `der` points to `der_len` readable bytes, `raw` to `raw_cap` writable bytes not
+// overlapping it, `raw_len` to a `size_t`.
+ct_status ct_ecdsa_der_to_raw(const uint8_t *der,
+                              size_t der_len,
+                              uint8_t *raw,
+                              size_t raw_cap,
+                              size_t *raw_len);
+
+// As `ct_issuer_init`, signing with the device behind `signer` (copied into the issuer: the
+// callback and `ctx` must stay valid while the issuer is used). An HMAC signer is refused
+// with `CT_STATUS_UNSUPPORTED_ALGORITHM`: the issuer verifies its own tokens, and a
+// secret in hardware cannot be read out to verify with. Rotation (`ct_issuer_rotate_key`)
+// to a `ct_key` keeps the device's public key for the grace window.
+//
+// # Safety
+// `issuer` points to `CT_ISSUER_SIZE` writable bytes; `signer` to an initialized
+// `ct_signer` outside them.
+ct_status ct_issuer_init_with_signer(struct ct_issuer *issuer, const struct ct_signer *signer);
 
 // A short English description of `status`: a static NUL-terminated string, never NULL,
 // for every value (unknown numbers give "unknown status"). Do not free it.

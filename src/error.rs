@@ -133,6 +133,10 @@ pub enum Error {
     /// the sign path's "cannot happen" branches report it rather than [`Error::Malformed`],
     /// which means "not three segments" to a verifier.
     Internal,
+    /// An external signer (secure element, PSA, PKCS#11, TPM) failed, or returned a
+    /// signature of the wrong length, out of range, or one that does not verify against its
+    /// public key. No token was released.
+    SignerFailed,
 }
 
 impl Error {
@@ -180,6 +184,7 @@ impl Error {
             Error::UnknownKey => 31,
             Error::RandomUnavailable => 32,
             Error::Internal => 33,
+            Error::SignerFailed => 34,
         }
     }
 
@@ -219,6 +224,7 @@ impl Error {
             Error::UnknownKey => "no key for this kid",
             Error::RandomUnavailable => "random number generator failed",
             Error::Internal => "internal error (bug)",
+            Error::SignerFailed => "external signer failed",
         }
     }
 }

@@ -116,6 +116,7 @@ pub use keys::keyset::KeySet;
 #[cfg(feature = "rsa")]
 pub use keys::rsa::RsaVerifyingKey;
 pub use keys::secret::{secret_key_with_size, RandomId, Secret, MIN_SECRET_LEN, RANDOM_ID_LEN};
+pub use keys::signer::{ecdsa_der_to_raw, ExternalKey, ExternalSigner, JwsSigner, ReleaseCheck};
 pub use lifecycle::revocation::{
     NoRevocation, NoVersions, RevocationList, RevocationStore, Revoked, VersionSource, MAX_REVOKED_ID_LEN,
 };

@@ -160,7 +160,8 @@ impl CliError {
             CoreError::KeyTooShort
             | CoreError::InvalidKey
             | CoreError::VerifyOnlyKey
-            | CoreError::InvalidKeyId => Exit::Key,
+            | CoreError::InvalidKeyId
+            | CoreError::SignerFailed => Exit::Key,
             _ => Exit::Internal,
         };
         let message = match e {

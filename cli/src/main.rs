@@ -14,8 +14,11 @@ mod jwk;
 mod keycmd;
 mod keys;
 mod pkcs;
+mod pkcs11;
 mod time;
 mod tokencmd;
+#[cfg(feature = "tpm")]
+mod tpm;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use exit::{CliError, Exit};
@@ -52,6 +55,8 @@ enum Command {
     Inspect(tokencmd::InspectArgs),
     /// Buffer sizes a C (or Rust) caller needs for given claims
     Size(tokencmd::SizeArgs),
+    /// Print the public key of a key in a PKCS#11 token (as a JWK, kid = its thumbprint)
+    Pkcs11Public(pkcs11::Pkcs11Args),
     /// Print a shell completion script
     Completions {
         /// The shell
@@ -88,6 +93,7 @@ fn run(cli: Cli) -> exit::Result<()> {
         Command::Verify(a) => tokencmd::verify(ctx, &a),
         Command::Inspect(a) => tokencmd::inspect(ctx, &a),
         Command::Size(a) => tokencmd::size(ctx, &a),
+        Command::Pkcs11Public(a) => pkcs11::public(ctx, &a),
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "ciphertoken", &mut out);

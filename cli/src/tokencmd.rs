@@ -29,6 +29,11 @@ pub struct SignArgs {
     /// No kid in the header
     #[arg(long, conflicts_with = "kid")]
     no_kid: bool,
+    #[command(flatten)]
+    pkcs11: crate::pkcs11::Pkcs11Args,
+    #[cfg(feature = "tpm")]
+    #[command(flatten)]
+    tpm: crate::tpm::TpmArgs,
 }
 
 /// A registered claim that `--require` can name (bits shared with the C ABI's CT_CLAIM_*).
@@ -179,10 +184,71 @@ pub fn sign(ctx: Ctx, a: &SignArgs) -> Result<()> {
     if a.key.reads_stdin() && a.claims.reads_stdin() {
         return Err(CliError::usage("the key and the claims cannot both come from stdin"));
     }
+    if a.pkcs11.pkcs11.is_some() {
+        return sign_pkcs11(ctx, a);
+    }
+    #[cfg(feature = "tpm")]
+    if a.tpm.tpm.is_some() {
+        return sign_tpm(ctx, a);
+    }
     let key = a.key.load()?;
     let sk = with_kid(&key, key.signing_key()?, a.kid.as_deref(), a.no_kid)?;
     let claims_json = claims::build(&a.claims, true)?;
     let token = sign_to_string(&sk, &claims_json)?;
+    print_signed(ctx, &token, sk.algorithm(), sk.kid(), &claims_json)
+}
+
+/// `sign --pkcs11 URI`: the key stays in the token (see pkcs11.rs).
+fn sign_pkcs11(ctx: Ctx, a: &SignArgs) -> Result<()> {
+    if a.key.given() {
+        return Err(CliError::usage("--pkcs11 names the key: no --key-file or --key-env with it"));
+    }
+    let claims_json = claims::build(&a.claims, true)?;
+    let key = crate::pkcs11::open(&a.pkcs11, a.key.alg)?;
+    let kid = match (&a.kid, a.no_kid) {
+        (_, true) => None,
+        (Some(kid), _) => Some(kid.clone()),
+        (None, false) => key.default_kid()?,
+    };
+    let signer = key.into_signer(kid)?;
+    let mut buf = vec![0u8; max_token_len(claims_json.len())];
+    let token = sign_json(&signer, claims_json.as_bytes(), &mut buf).map_err(CliError::signing)?;
+    print_signed(
+        ctx,
+        token,
+        ciphertoken::JwsSigner::algorithm(&signer),
+        ciphertoken::JwsSigner::kid(&signer),
+        &claims_json,
+    )
+}
+
+/// `sign --tpm TCTI --tpm-handle H`: the key stays in the TPM (see tpm.rs).
+#[cfg(feature = "tpm")]
+fn sign_tpm(ctx: Ctx, a: &SignArgs) -> Result<()> {
+    if a.key.given() || a.pkcs11.pkcs11.is_some() {
+        return Err(CliError::usage("--tpm names the key: no --key-file, --key-env or --pkcs11 with it"));
+    }
+    let claims_json = claims::build(&a.claims, true)?;
+    let key = crate::tpm::open(&a.tpm)?;
+    let kid = match (&a.kid, a.no_kid) {
+        (_, true) => None,
+        (Some(kid), _) => Some(kid.clone()),
+        (None, false) => Some(key.default_kid()?),
+    };
+    let signer = key.into_signer(kid)?;
+    let mut buf = vec![0u8; max_token_len(claims_json.len())];
+    let token = sign_json(&signer, claims_json.as_bytes(), &mut buf).map_err(CliError::signing)?;
+    let (alg, kid) = (ciphertoken::JwsSigner::algorithm(&signer), ciphertoken::JwsSigner::kid(&signer));
+    print_signed(ctx, token, alg, kid, &claims_json)
+}
+
+fn print_signed(
+    ctx: Ctx,
+    token: &str,
+    alg: ciphertoken::Algorithm,
+    kid: Option<&str>,
+    claims_json: &str,
+) -> Result<()> {
     if ctx.json {
         #[derive(Serialize)]
         struct Out<'a> {
@@ -191,14 +257,9 @@ pub fn sign(ctx: Ctx, a: &SignArgs) -> Result<()> {
             kid: Option<&'a str>,
             claims: Box<RawValue>,
         }
-        print_json(&Out {
-            token: &token,
-            alg: sk.algorithm().name(),
-            kid: sk.kid(),
-            claims: raw_json(&claims_json)?,
-        })
+        print_json(&Out { token, alg: alg.name(), kid, claims: raw_json(claims_json)? })
     } else {
-        io::print_line(&token)
+        io::print_line(token)
     }
 }
 

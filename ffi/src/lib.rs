@@ -45,6 +45,7 @@ mod raw;
 pub mod revocation;
 #[cfg(feature = "rsa-jwks")]
 pub mod rsa;
+pub mod signer;
 pub mod status;
 pub mod token;
 pub mod validation;

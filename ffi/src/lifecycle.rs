@@ -8,6 +8,7 @@ use crate::object::{self, fits, Object};
 use crate::random::{ct_random_fn, ct_version_fn, CallbackRng, CallbackVersions};
 use crate::raw::{disjoint, guard, input, input_str, non_null, output, write_out};
 use crate::revocation::{ct_revocation_list, known_time, list_mut, list_ref, CT_REVOCATION_LIST_SIZE};
+use crate::signer::IssuerKey;
 use crate::status::{
     check, ct_status, from_error, CT_STATUS_INVALID_ARGUMENT, CT_STATUS_RANDOM_UNAVAILABLE,
     CT_STATUS_VERIFY_ONLY_KEY,
@@ -71,7 +72,7 @@ pub struct ct_issuer {
 
 /// What `ct_issuer` storage holds.
 pub(crate) struct Issuer {
-    signing: SigningKey,
+    signing: IssuerKey,
     previous: KeySet<PREVIOUS_KEYS>,
     access_ttl: u64,
     refresh_ttl: u64,
@@ -90,7 +91,7 @@ unsafe impl Object for ct_issuer {
 const _: () = assert!(fits::<ct_issuer>());
 const _: () = assert!(size_of::<ct_issuer>() == CT_ISSUER_SIZE);
 
-type Lifecycle<'i> = CipherToken<'i, FixedClock, CT_ISSUER_MAX_KEYS>;
+type Lifecycle<'i> = CipherToken<'i, FixedClock, CT_ISSUER_MAX_KEYS, IssuerKey>;
 
 impl Issuer {
     /// The core's issuer at `now_unix` (0, "time unknown", is refused: every token of the life
@@ -182,18 +183,27 @@ pub unsafe extern "C" fn ct_issuer_init(issuer: *mut ct_issuer, signing_key: *co
         let Key::Signing(key) = unsafe { key_ref(signing_key) }? else {
             return Err(CT_STATUS_VERIFY_ONLY_KEY);
         };
-        let value = Issuer {
-            signing: key.clone(),
-            previous: KeySet::new(),
-            access_ttl: CT_ISSUER_DEFAULT_ACCESS_TTL,
-            refresh_ttl: CT_ISSUER_DEFAULT_REFRESH_TTL,
-            leeway: 0,
-            issuer: Text::EMPTY,
-            audience: Text::EMPTY,
-        };
         // SAFETY: `issuer` non-null and writable (caller); `key` is not used after this.
-        unsafe { object::install(issuer, value) }
+        unsafe { init_issuer(issuer, IssuerKey::Key(key.clone())) }
     })
+}
+
+/// Installs a fresh issuer signing with `signing`, with the defaults of `ct_issuer_init`.
+///
+/// # Safety
+/// `issuer` non-null, pointing to `CT_ISSUER_SIZE` writable bytes nothing else accesses.
+pub(crate) unsafe fn init_issuer(issuer: *mut ct_issuer, signing: IssuerKey) -> Result<(), ct_status> {
+    let value = Issuer {
+        signing,
+        previous: KeySet::new(),
+        access_ttl: CT_ISSUER_DEFAULT_ACCESS_TTL,
+        refresh_ttl: CT_ISSUER_DEFAULT_REFRESH_TTL,
+        leeway: 0,
+        issuer: Text::EMPTY,
+        audience: Text::EMPTY,
+    };
+    // SAFETY: per the caller.
+    unsafe { object::install(issuer, value) }
 }
 
 /// Stores `value` (unless it is an error) in the number `field` selects.
@@ -794,7 +804,7 @@ pub unsafe extern "C" fn ct_issuer_rotate_key(
         let state = unsafe { object::get_mut(issuer) }?;
         let now = known_time(now_unix)?;
         // The core decides (kid rules, capacity, window); the stored state then follows it.
-        check(state.at(now)?.rotate_key(next.clone(), grace_seconds))?;
+        check(state.at(now)?.rotate_key(IssuerKey::Key(next.clone()), grace_seconds))?;
         retire_current(state, next.clone(), now, grace_seconds)
     })
 }
@@ -808,13 +818,13 @@ fn retire_current(
     grace: u64,
 ) -> Result<(), ct_status> {
     state.previous.prune(now);
-    let current = state.signing.verifying_key();
+    let current = check(ciphertoken::JwsSigner::verifier(&state.signing))?;
     let kid = current.kid().map(KeyId::new).transpose().map_err(from_error)?;
     check(state.previous.insert(current))?;
     if let Some(kid) = kid {
         check(state.previous.retire(kid.as_str(), now.saturating_add(grace)))?;
     }
-    state.signing = next;
+    state.signing = IssuerKey::Key(next);
     Ok(())
 }
 

@@ -81,6 +81,10 @@ pub const CT_STATUS_RANDOM_UNAVAILABLE: ct_status = 32;
 /// An internal invariant did not hold (a bug in the library, never caused by input): the
 /// sign path's "cannot happen" branches.
 pub const CT_STATUS_INTERNAL: ct_status = 33;
+/// An external signer (`ct_signer` callback: secure element, PSA, PKCS#11, TPM) failed, or
+/// returned a signature of the wrong length, out of range, or one that does not verify
+/// against its public key. No token was released; the output buffer holds zeros.
+pub const CT_STATUS_SIGNER_FAILED: ct_status = 34;
 
 /// A pointer argument is NULL.
 pub const CT_STATUS_NULL_ARGUMENT: ct_status = 100;
@@ -152,6 +156,7 @@ fn message(status: ct_status) -> &'static CStr {
         CT_STATUS_UNKNOWN_KEY => c"no key for this kid",
         CT_STATUS_RANDOM_UNAVAILABLE => c"random number generator failed",
         CT_STATUS_INTERNAL => c"internal error (bug)",
+        CT_STATUS_SIGNER_FAILED => c"external signer failed",
         CT_STATUS_NULL_ARGUMENT => c"null pointer argument",
         CT_STATUS_INVALID_ARGUMENT => c"invalid argument",
         CT_STATUS_INVALID_UTF8 => c"text argument is not valid UTF-8",
@@ -226,6 +231,7 @@ mod tests {
         (Error::UnknownKey, CT_STATUS_UNKNOWN_KEY),
         (Error::RandomUnavailable, CT_STATUS_RANDOM_UNAVAILABLE),
         (Error::Internal, CT_STATUS_INTERNAL),
+        (Error::SignerFailed, CT_STATUS_SIGNER_FAILED),
     ];
 
     const FFI_ONLY: &[ct_status] = &[
@@ -257,7 +263,7 @@ mod tests {
         let mut codes: std::vec::Vec<u32> = ALL.iter().map(|(e, _)| e.code()).collect();
         codes.sort_unstable();
         codes.dedup();
-        assert_eq!(codes, (1..=33).collect::<std::vec::Vec<u32>>());
+        assert_eq!(codes, (1..=34).collect::<std::vec::Vec<u32>>());
         assert!(codes.iter().all(|&c| c < 100), "core codes must stay below the ffi range");
     }
 
@@ -279,7 +285,7 @@ mod tests {
 
     #[test]
     fn unknown_statuses_have_a_static_string() {
-        for s in [34, 99, 109, 1000, u32::MAX] {
+        for s in [35, 99, 109, 1000, u32::MAX] {
             assert_eq!(text(s), "unknown status");
         }
     }

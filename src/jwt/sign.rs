@@ -1,7 +1,8 @@
 //! Signing: the header, the claims and the signature written into the caller's buffer.
 //!
 //! One function writes every token: [`sign_with`]. It takes what produces the signature
-//! (a [`SignatureSource`]: a [`SigningKey`], or an external signer) and a writer of the
+//! (a [`JwsSigner`]: a [`SigningKey`](crate::SigningKey), or an external signer's
+//! [`ExternalKey`](crate::ExternalKey)) and a writer of the
 //! claims JSON, lays the token out once from lengths (arithmetic, no trial signature),
 //! writes the claims JSON once at the end of the token's space, checks it once (skipped
 //! when the caller's bytes were checked already, as `sign_json` does), encodes it in
@@ -11,36 +12,9 @@ use crate::codec::base64url;
 use crate::codec::ser::{self, Sink, SliceSink};
 use crate::jwt::claims::RegisteredClaims;
 use crate::jwt::size::{MAX_SIGNATURE_LEN, MAX_SIGNED_HEADER_JSON_LEN};
-use crate::{Algorithm, Error, SigningKey};
+use crate::keys::signer::JwsSigner;
+use crate::{Algorithm, Error};
 use serde::Serialize;
-
-/// What produces a token's signature: a [`SigningKey`], or an external signer (the hook
-/// for signers that keep their keys in hardware). [`sign_with`] asks it for its algorithm
-/// and `kid` (the header) and then for the signature over the signing input.
-pub(crate) trait SignatureSource {
-    /// The algorithm: it names the header's `alg` and fixes the signature's length.
-    fn algorithm(&self) -> Algorithm;
-    /// The `kid` written into the header, if any.
-    fn kid(&self) -> Option<&str>;
-    /// Signs `signing_input` (`header.payload`, RFC 7515 §5.1 step 5) into `out`, which
-    /// holds [`MAX_SIGNATURE_LEN`] bytes, returning the signature's length (which must be
-    /// the algorithm's; anything else is [`Error::Internal`]).
-    fn sign_input(&self, signing_input: &[u8], out: &mut [u8]) -> Result<usize, Error>;
-}
-
-impl SignatureSource for SigningKey {
-    fn algorithm(&self) -> Algorithm {
-        SigningKey::algorithm(self)
-    }
-
-    fn kid(&self) -> Option<&str> {
-        SigningKey::kid(self)
-    }
-
-    fn sign_input(&self, signing_input: &[u8], out: &mut [u8]) -> Result<usize, Error> {
-        self.sign_raw(signing_input, out)
-    }
-}
 
 /// Whether [`sign_with`] checks the claims JSON it wrote (RFC 7519 §7.1 step 2: one strict
 /// object whose registered claims are well-formed) or was handed bytes already checked.
@@ -71,7 +45,7 @@ fn write_header(alg: Algorithm, kid: Option<&str>, out: &mut [u8]) -> Result<usi
 ///
 /// # Errors
 /// [`Error::ClaimsSerialization`] when the claims cannot be serialized.
-pub fn token_len<T: Serialize + ?Sized>(key: &SigningKey, claims: &T) -> Result<usize, Error> {
+pub fn token_len<T: Serialize + ?Sized, K: JwsSigner + ?Sized>(key: &K, claims: &T) -> Result<usize, Error> {
     let mut header = [0u8; MAX_SIGNED_HEADER_JSON_LEN];
     let header_len = write_header(key.algorithm(), key.kid(), &mut header)?;
     let claims_len = ser::serialized_len(claims)?;
@@ -90,7 +64,11 @@ pub fn token_len<T: Serialize + ?Sized>(key: &SigningKey, claims: &T) -> Result<
 /// gives [`Error::BufferTooSmall`] with the exact size needed.
 ///
 /// # Errors
-/// [`Error::BufferTooSmall`], [`Error::ClaimsSerialization`].
+/// [`Error::BufferTooSmall`], [`Error::ClaimsSerialization`], [`Error::SignerFailed`] (an
+/// external signer failed; the output is wiped).
+///
+/// `key` is any [`JwsSigner`]: a [`SigningKey`](crate::SigningKey) or a key in hardware
+/// ([`ExternalKey`](crate::ExternalKey)).
 ///
 /// ```
 /// # #[cfg(feature = "hs")] {
@@ -111,8 +89,8 @@ pub fn token_len<T: Serialize + ?Sized>(key: &SigningKey, claims: &T) -> Result<
 /// # }
 /// # Ok::<(), ciphertoken::Error>(())
 /// ```
-pub fn sign<'o, T: Serialize + ?Sized>(
-    key: &SigningKey,
+pub fn sign<'o, T: Serialize + ?Sized, K: JwsSigner + ?Sized>(
+    key: &K,
     claims: &T,
     out: &'o mut [u8],
 ) -> Result<&'o str, Error> {
@@ -127,7 +105,8 @@ pub fn sign<'o, T: Serialize + ?Sized>(
 /// would accept. The bytes are signed exactly as given.
 ///
 /// # Errors
-/// [`Error::InvalidJson`], [`Error::InvalidClaim`], [`Error::BufferTooSmall`].
+/// [`Error::InvalidJson`], [`Error::InvalidClaim`], [`Error::BufferTooSmall`],
+/// [`Error::SignerFailed`].
 ///
 /// ```
 /// # #[cfg(feature = "hs")] {
@@ -139,7 +118,11 @@ pub fn sign<'o, T: Serialize + ?Sized>(
 /// # }
 /// # Ok::<(), ciphertoken::Error>(())
 /// ```
-pub fn sign_json<'o>(key: &SigningKey, claims_json: &[u8], out: &'o mut [u8]) -> Result<&'o str, Error> {
+pub fn sign_json<'o, K: JwsSigner + ?Sized>(
+    key: &K,
+    claims_json: &[u8],
+    out: &'o mut [u8],
+) -> Result<&'o str, Error> {
     // Checked once, here; `sign_with` then copies the bytes without parsing them again.
     RegisteredClaims::parse(claims_json)?;
     sign_with(key, claims_json.len(), |sink| sink.put(claims_json), ClaimsCheck::AlreadyChecked, out)
@@ -154,7 +137,7 @@ pub fn sign_json<'o>(key: &SigningKey, claims_json: &[u8], out: &'o mut [u8]) ->
 /// strictly (never sign what a verifier would refuse); the payload is encoded in place,
 /// the header before it, and `signer` signs the signing input in place. On any failure the
 /// token's space is zeroed: no partial token is left behind.
-pub(crate) fn sign_with<'o, S: SignatureSource + ?Sized>(
+pub(crate) fn sign_with<'o, S: JwsSigner + ?Sized>(
     signer: &S,
     claims_len: usize,
     write_claims: impl FnOnce(&mut SliceSink<'_>) -> Result<(), Error>,
@@ -216,7 +199,7 @@ fn encode_in_place(buf: &mut [u8], src: usize, n: usize, dst: usize) -> Result<(
     Ok(())
 }
 
-fn write_token<S: SignatureSource + ?Sized>(
+fn write_token<S: JwsSigner + ?Sized>(
     signer: &S,
     header: &[u8],
     write_claims: impl FnOnce(&mut SliceSink<'_>) -> Result<(), Error>,

@@ -8,3 +8,4 @@ pub(crate) mod keyset;
 #[cfg(feature = "rsa")]
 pub(crate) mod rsa;
 pub(crate) mod secret;
+pub(crate) mod signer;

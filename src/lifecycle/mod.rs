@@ -10,7 +10,9 @@ use crate::jwt::sign::{sign_with, ClaimsCheck};
 use crate::jwt::verify::{verify_token, VerifiedToken};
 use crate::keys::secret::{RandomId, RANDOM_ID_LEN};
 use crate::lifecycle::revocation::{RevocationStore, Revoked, VersionSource, MAX_REVOKED_ID_LEN};
-use crate::{Claim, Clock, Error, KeySet, RequiredClaims, SigningKey, UnixSeconds, Validation, Verified};
+use crate::{
+    Claim, Clock, Error, JwsSigner, KeySet, RequiredClaims, SigningKey, UnixSeconds, Validation, Verified,
+};
 use rand_core::{CryptoRng, RngCore};
 use serde::{Deserialize, Serialize};
 
@@ -244,8 +246,8 @@ pub struct TokenPair<'a, 'r> {
 /// # Ok::<(), ciphertoken::Error>(())
 /// ```
 #[derive(Debug)]
-pub struct CipherToken<'c, C: Clock, const K: usize> {
-    signing: SigningKey,
+pub struct CipherToken<'c, C: Clock, const K: usize, G: JwsSigner = SigningKey> {
+    signing: G,
     keys: KeySet<K>,
     clock: C,
     access_ttl: u64,
@@ -255,14 +257,17 @@ pub struct CipherToken<'c, C: Clock, const K: usize> {
     audience: Option<&'c str>,
 }
 
-impl<'c, C: Clock, const K: usize> CipherToken<'c, C, K> {
-    /// An issuer/verifier signing with `signing` (whose verifying key joins the key set).
+impl<'c, C: Clock, const K: usize, G: JwsSigner> CipherToken<'c, C, K, G> {
+    /// An issuer/verifier signing with `signing` (whose verifying key joins the key set):
+    /// a [`SigningKey`], or a key in hardware ([`ExternalKey`](crate::ExternalKey), named as
+    /// the fourth type parameter: `CipherToken::<_, 2, ExternalKey<MyDevice>>::new`).
     ///
     /// # Errors
-    /// [`Error::StoreFull`] when `K` is 0.
-    pub fn new(signing: SigningKey, clock: C) -> Result<Self, Error> {
+    /// [`Error::StoreFull`] when `K` is 0; [`Error::UnsupportedAlgorithm`] for an HMAC key
+    /// held in hardware (the issuer verifies its own tokens in software).
+    pub fn new(signing: G, clock: C) -> Result<Self, Error> {
         let mut keys = KeySet::new();
-        keys.insert(signing.verifying_key())?;
+        keys.insert(signing.verifier()?)?;
         Ok(CipherToken {
             signing,
             keys,
@@ -343,13 +348,13 @@ impl<'c, C: Clock, const K: usize> CipherToken<'c, C, K> {
     ///
     /// # Errors
     /// [`Error::InvalidKeyId`], [`Error::StoreFull`], [`Error::TimeUnavailable`].
-    pub fn rotate_key(&mut self, next: SigningKey, grace: u64) -> Result<(), Error> {
+    pub fn rotate_key(&mut self, next: G, grace: u64) -> Result<(), Error> {
         let now = self.clock.now()?;
         self.keys.prune(now);
         let old_kid = self.signing.kid().ok_or(Error::InvalidKeyId)?;
         let mut old = heapless::String::<{ crate::MAX_KID_LEN }>::new();
         old.push_str(old_kid).map_err(|_| Error::InvalidKeyId)?;
-        self.keys.insert(next.verifying_key())?;
+        self.keys.insert(next.verifier()?)?;
         self.keys.retire(&old, now.saturating_add(grace))?;
         self.signing = next;
         Ok(())

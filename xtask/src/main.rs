@@ -32,6 +32,7 @@ mod docgen;
 mod docs;
 mod embedded;
 mod ffi;
+mod hardware;
 mod install;
 mod redis_ha;
 mod release;
@@ -117,6 +118,11 @@ const SUBCOMMANDS: &[(&str, &str, &str)] = &[
         "cmake-firmware",
         "the C firmware through cmake/ciphertoken-firmware.cmake, run under QEMU",
     ),
+    (
+        "hardware",
+        "hardware",
+        "keys in hardware: SoftHSM2 (PKCS#11, CLI) and PSA Crypto (mbedTLS, C) external-signer tests",
+    ),
     ("help", "help", "print this help"),
 ];
 
@@ -136,6 +142,7 @@ fn main() -> ExitCode {
         ["size", ..] | ["qemu"] if !docgen::is_child() => {
             report(docgen::record(&workspace_root(), args[0], &args))
         }
+        ["hardware"] => run_steps(&hardware::steps(&workspace_root())),
         ["bench"] | ["bench", "--quick"] => match bench::run(&workspace_root(), args.len() == 2) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
@@ -304,6 +311,8 @@ fn test_steps() -> Vec<Step> {
         "bash",
         &["examples/provisioning/walkthrough.sh", "target/debug"],
     ));
+    // Keys in hardware: SoftHSM2 (PKCS#11) and PSA Crypto (mbedTLS) external signers.
+    steps.extend(hardware::steps(&workspace_root()));
 
     // Microcontrollers: the firmware on four emulated cores (examples/firmware).
     steps.push(Step::check(

@@ -3,6 +3,9 @@
 
 mod common;
 mod keys;
+mod pkcs11;
 mod pyjwt;
 mod rsa;
 mod tokens;
+#[cfg(feature = "tpm")]
+mod tpm;

@@ -38,6 +38,8 @@ mod primitive;
 mod rsa_checks;
 #[cfg(feature = "rsa")]
 mod rsa_fixtures;
+#[cfg(feature = "es256")]
+mod se_sim;
 
 use ciphertoken::{
     sign, verify, verify_registered, Clock, Error, MonotonicClock, SigningKey, Ticks, Validation,
@@ -288,6 +290,8 @@ fn run() -> bool {
 
     let mut table = Table::EMPTY;
     sign_and_verify(&mut checks, &mut table, &clock);
+    #[cfg(feature = "es256")]
+    se_sim::run(&mut checks, &clock, &cal);
     #[cfg(feature = "rsa")]
     {
         rsa_checks::print_buffers();
