@@ -87,7 +87,7 @@ unsafe impl Object for ct_issuer {
     const MAGIC: u64 = u64::from_le_bytes(*b"ctissue1");
 }
 
-// Keys are kept as `ct_key` keeps them, so this holds with and without the core's `rsa`.
+// Keys are the core's prepared keys, whose size does not depend on the core's `rsa` feature.
 const _: () = assert!(fits::<ct_issuer>());
 const _: () = assert!(size_of::<ct_issuer>() == CT_ISSUER_SIZE);
 
