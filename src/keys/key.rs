@@ -71,7 +71,7 @@ enum Secret {
     #[cfg(feature = "hs")]
     Hmac(HmacKey),
     #[cfg(feature = "es256")]
-    Es256(p256::ecdsa::SigningKey),
+    Es256(crate::crypto::es256::SecretKey),
     #[cfg(feature = "eddsa")]
     EdDSA(crate::crypto::ed25519::KeyPair),
     /// No signing algorithm compiled in: no secret can exist (keeps the matches exhaustive).
@@ -86,7 +86,7 @@ enum Public {
     #[cfg(feature = "hs")]
     Hmac(HmacKey),
     #[cfg(feature = "es256")]
-    Es256(p256::ecdsa::VerifyingKey),
+    Es256(crate::crypto::es256::PublicKey),
     #[cfg(feature = "eddsa")]
     EdDSA(crate::crypto::ed25519::PublicKey),
     #[cfg(feature = "rsa")]
@@ -184,10 +184,7 @@ impl SigningKey {
     /// [`Error::InvalidKey`] unless `scalar` is 32 bytes encoding a value in `[1, n-1]`.
     #[cfg(feature = "es256")]
     pub fn es256(scalar: &[u8]) -> Result<SigningKey, Error> {
-        if scalar.len() != 32 {
-            return Err(Error::InvalidKey);
-        }
-        let key = p256::ecdsa::SigningKey::from_slice(scalar).map_err(|_| Error::InvalidKey)?;
+        let key = crate::crypto::es256::secret(scalar)?;
         Ok(SigningKey { secret: Secret::Es256(key), kid: None })
     }
 
@@ -234,7 +231,7 @@ impl SigningKey {
             #[cfg(feature = "hs")]
             Secret::Hmac(k) => Public::Hmac(k.clone()),
             #[cfg(feature = "es256")]
-            Secret::Es256(k) => Public::Es256(*k.verifying_key()),
+            Secret::Es256(k) => Public::Es256(crate::crypto::es256::public_of(k)),
             #[cfg(feature = "eddsa")]
             Secret::EdDSA(k) => Public::EdDSA(k.pk),
             #[cfg(not(any(feature = "hs", feature = "es256", feature = "eddsa")))]
@@ -255,17 +252,8 @@ impl SigningKey {
         match &self.secret {
             #[cfg(feature = "hs")]
             Secret::Hmac(k) => k.sign(message, out),
-            #[cfg(feature = "es256-tables")]
-            Secret::Es256(k) => {
-                crate::crypto::p256_sign::sign(k.as_nonzero_scalar(), message, out).map(|()| needed)
-            }
-            #[cfg(all(feature = "es256", not(feature = "es256-tables")))]
-            Secret::Es256(k) => {
-                use p256::ecdsa::signature::Signer;
-                let sig: p256::ecdsa::Signature = k.try_sign(message).map_err(|_| Error::InvalidKey)?;
-                crate::copy_bytes(out, &sig.to_bytes());
-                Ok(needed)
-            }
+            #[cfg(feature = "es256")]
+            Secret::Es256(k) => crate::crypto::es256::sign(k, message, out).map(|()| needed),
             #[cfg(feature = "eddsa")]
             Secret::EdDSA(k) => {
                 crate::copy_bytes(out, &k.sign(message));
@@ -371,10 +359,7 @@ impl VerifyingKey {
     /// [`Error::InvalidKey`] if the point is malformed, not on the curve, or the identity.
     #[cfg(feature = "es256")]
     pub fn es256_sec1(sec1: &[u8]) -> Result<VerifyingKey, Error> {
-        if !matches!(sec1.len(), 33 | 65) {
-            return Err(Error::InvalidKey);
-        }
-        let key = p256::ecdsa::VerifyingKey::from_sec1_bytes(sec1).map_err(|_| Error::InvalidKey)?;
+        let key = crate::crypto::es256::public(sec1)?;
         Ok(VerifyingKey { public: Public::Es256(key), kid: None })
     }
 
@@ -503,10 +488,9 @@ impl VerifyingKey {
         match &self.public {
             #[cfg(feature = "es256")]
             Public::Es256(k) => {
-                let point = k.to_encoded_point(false);
-                let bytes = point.as_bytes();
+                let bytes = crate::crypto::es256::encode(k);
                 let needed = bytes.len();
-                crate::copy_bytes(out.get_mut(..needed).ok_or(Error::BufferTooSmall { needed })?, bytes);
+                crate::copy_bytes(out.get_mut(..needed).ok_or(Error::BufferTooSmall { needed })?, &bytes);
                 Ok(needed)
             }
             #[cfg(feature = "eddsa")]
@@ -536,12 +520,7 @@ impl VerifyingKey {
             #[cfg(feature = "hs")]
             Public::Hmac(k) => k.verify(message, signature),
             #[cfg(feature = "es256")]
-            Public::Es256(k) => {
-                use p256::ecdsa::signature::Verifier;
-                let sig =
-                    p256::ecdsa::Signature::from_slice(signature).map_err(|_| Error::InvalidSignature)?;
-                k.verify(message, &sig).map_err(|_| Error::InvalidSignature)
-            }
+            Public::Es256(k) => crate::crypto::es256::verify(k, message, signature),
             #[cfg(feature = "eddsa")]
             Public::EdDSA(k) => k.verify(message, signature),
             #[cfg(feature = "rsa")]

@@ -1,0 +1,44 @@
+//! Picks the ES256 backend for the target (`cfg(ciphertoken_es256 = "...")`):
+//!
+//! * `"cm4"`: Cortex-M4/M7 (`thumbv7em-*`) and Cortex-M33/M55 (`thumbv8m.main-*`), the
+//!   `p256-cm4` assembly (UMAAL, DSP extension). Stable rustc exposes no
+//!   `target_feature = "dsp"` cfg for Arm, hence the target name; Cargo.toml lists the same
+//!   triples for the dependency.
+//! * `"host"`: `std` hosts on x86_64 or aarch64 with the `host-backend` feature: `graviola`.
+//! * `"portable"`: RustCrypto `p256` everywhere else, or with the `portable` feature.
+//!
+//! Only the `es256` feature's code reads the cfg; with `es256` off nothing changes.
+
+use std::env;
+
+fn main() {
+    println!("cargo::rustc-check-cfg=cfg(ciphertoken_es256, values(\"cm4\", \"host\", \"portable\"))");
+    println!("cargo::rustc-check-cfg=cfg(ciphertoken_host)");
+    println!("cargo:rerun-if-changed=build.rs");
+    let target = env::var("TARGET").unwrap_or_default();
+    let arch = env::var("CARGO_CFG_TARGET_ARCH").unwrap_or_default();
+    let feature = |name: &str| {
+        env::var_os(format!("CARGO_FEATURE_{}", name.to_uppercase().replace('-', "_"))).is_some()
+    };
+    let portable = feature("portable");
+    let cm4 = CM4_TARGETS.contains(&target.as_str());
+    let host = feature("host-backend") && matches!(arch.as_str(), "x86_64" | "aarch64");
+    let es256 = if portable {
+        "portable"
+    } else if cm4 {
+        "cm4"
+    } else if host {
+        "host"
+    } else {
+        "portable"
+    };
+    println!("cargo:rustc-cfg=ciphertoken_es256=\"{es256}\"");
+    // The host backend for the other algorithms (Ed25519, RSA) follows the same rule.
+    if host && !portable {
+        println!("cargo:rustc-cfg=ciphertoken_host");
+    }
+}
+
+/// The targets whose `p256-cm4` dependency Cargo.toml declares (keep the two lists equal).
+const CM4_TARGETS: &[&str] =
+    &["thumbv7em-none-eabi", "thumbv7em-none-eabihf", "thumbv8m.main-none-eabi", "thumbv8m.main-none-eabihf"];
