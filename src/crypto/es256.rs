@@ -130,6 +130,7 @@ pub(crate) fn verify(public: &PublicKey, message: &[u8], signature: &[u8]) -> Re
 
 #[cfg(test)]
 mod tests {
+    extern crate std;
     use super::*;
 
     #[test]
