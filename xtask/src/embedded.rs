@@ -95,6 +95,87 @@ fn firmware_dir(root: &Path) -> PathBuf {
     root.join("examples").join("firmware")
 }
 
+/// `p256-cm4` 0.4.0 (the Cortex-M4 ES256 backend) has one instruction that QEMU refuses:
+/// `ldm r4,{r6}` in `mul288x288` (src/asm/util.rs), which LLVM's assembler encodes as
+/// `LDM.W` with a single register, UNPREDICTABLE in ARMv7-M (ARM DDI 0403E A7.7.41: "if
+/// BitCount(registers) < 2 then UNPREDICTABLE"). Cortex-M4 silicon loads the word (the
+/// crate's authors measure on an STM32WLE5); QEMU 7.2 raises UNDEFINSTR (a HardFault).
+/// GNU as turns the same source line into `ldr r6,[r4]`, the instruction meant.
+///
+/// For the QEMU runs only, the builds take a copy of the crate (from Cargo's registry
+/// cache) with that one line as `ldr r6, [r4]`, through `--config patch.crates-io...`: same
+/// instruction count, same result. The lockfile Cargo rewrites for the patch is restored
+/// afterwards. Returns the `--config` argument.
+const P256_CM4_BAD_LINE: &str = "ldm r4,{r6}";
+const P256_CM4_FIXED_LINE: &str = "ldr r6, [r4]";
+
+fn p256_cm4_patch(root: &Path, lockfile: &Path) -> Result<String, String> {
+    let lock = std::fs::read_to_string(lockfile).map_err(|e| format!("{}: {e}", lockfile.display()))?;
+    let version = lock
+        .split("[[package]]")
+        .find(|p| p.contains("name = \"p256-cm4\""))
+        .and_then(|p| p.lines().find_map(|l| l.strip_prefix("version = \"")?.strip_suffix('"')))
+        .ok_or_else(|| format!("p256-cm4 is not in {}", lockfile.display()))?
+        .to_owned();
+    let dir = lockfile.parent().unwrap_or(root);
+    // Make sure the registry holds the crate's source.
+    run_status(
+        Command::new(crate::cargo()).current_dir(dir).args(["fetch", "--target", "thumbv7em-none-eabihf"]),
+        "cargo fetch",
+    )?;
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .ok_or("neither CARGO_HOME nor HOME is set")?;
+    let registry = cargo_home.join("registry").join("src");
+    let src = std::fs::read_dir(&registry)
+        .map_err(|e| format!("{}: {e}", registry.display()))?
+        .filter_map(Result::ok)
+        .map(|d| d.path().join(format!("p256-cm4-{version}")))
+        .find(|p| p.is_dir())
+        .ok_or_else(|| format!("p256-cm4-{version} not found under {}", registry.display()))?;
+    let dst = workspace_target_dir(root).join("p256-cm4-qemu").join(&version);
+    let util = dst.join("src").join("asm").join("util.rs");
+    // Copied once (a fresh copy's new mtimes would rebuild everything above it each time).
+    if !util.is_file() {
+        copy_dir(&src, &dst)?;
+    }
+    let text = std::fs::read_to_string(&util).map_err(|e| format!("{}: {e}", util.display()))?;
+    let count = text.matches(P256_CM4_BAD_LINE).count();
+    let fixed = text.matches(P256_CM4_FIXED_LINE).count();
+    if count == 1 {
+        std::fs::write(&util, text.replace(P256_CM4_BAD_LINE, P256_CM4_FIXED_LINE))
+            .map_err(|e| format!("{}: {e}", util.display()))?;
+    } else if !(count == 0 && fixed == 1) {
+        return Err(format!("p256-cm4 {version}: expected one `{P256_CM4_BAD_LINE}` in {}", util.display()));
+    }
+    Ok(format!("patch.crates-io.p256-cm4.path={:?}", dst.display().to_string()))
+}
+
+fn copy_dir(src: &Path, dst: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(dst).map_err(|e| format!("{}: {e}", dst.display()))?;
+    for entry in std::fs::read_dir(src).map_err(|e| format!("{}: {e}", src.display()))? {
+        let entry = entry.map_err(|e| format!("{}: {e}", src.display()))?;
+        let (from, to) = (entry.path(), dst.join(entry.file_name()));
+        if from.is_dir() {
+            copy_dir(&from, &to)?;
+        } else {
+            std::fs::copy(&from, &to).map_err(|e| format!("{} -> {}: {e}", from.display(), to.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// Runs `cmd` with the QEMU copy of `p256-cm4` patched in, restoring `lockfile` afterwards.
+fn with_p256_cm4_patch(root: &Path, lockfile: &Path, cmd: &mut Command, what: &str) -> Result<(), String> {
+    let saved = std::fs::read(lockfile).map_err(|e| format!("{}: {e}", lockfile.display()))?;
+    let patch = p256_cm4_patch(root, lockfile)?;
+    cmd.args(["--config", &patch]);
+    let result = run_status(cmd, what);
+    std::fs::write(lockfile, saved).map_err(|e| format!("restoring {}: {e}", lockfile.display()))?;
+    result
+}
+
 /// Builds the firmware (release profile: opt-level z, LTO, one codegen unit) for `targets`
 /// in one cargo invocation, so the targets build in parallel. `features`: `None` for the
 /// firmware's defaults, else exactly these features.
@@ -108,7 +189,7 @@ pub fn build_firmware(root: &Path, targets: &[&str], features: Option<&str>) -> 
     for t in targets {
         cmd.args(["--target", t]);
     }
-    run_status(&mut cmd, "building the firmware")
+    with_p256_cm4_patch(root, &dir.join("Cargo.lock"), &mut cmd, "building the firmware")
 }
 
 /// Issue 4's budgets are for a device without RSA: with the `rsa` feature every
@@ -135,7 +216,9 @@ fn workspace_target_dir(root: &Path) -> PathBuf {
 /// Builds `libciphertoken.a` for the C board (release, the `panic-handler` feature) and links
 /// the C firmware with arm-none-eabi-gcc; returns the ELF.
 pub fn build_c_firmware(root: &Path) -> Result<PathBuf, String> {
-    run_status(
+    with_p256_cm4_patch(
+        root,
+        &root.join("Cargo.lock"),
         Command::new(crate::cargo()).current_dir(root).args([
             "build",
             "-p",
