@@ -216,6 +216,11 @@ fn workspace_target_dir(root: &Path) -> PathBuf {
 /// Builds `libciphertoken.a` for the C board (release, the `panic-handler` feature) and links
 /// the C firmware with arm-none-eabi-gcc; returns the ELF.
 pub fn build_c_firmware(root: &Path) -> Result<PathBuf, String> {
+    build_c_firmware_with(root, "panic-handler", "ciphertoken-c-firmware.elf")
+}
+
+/// [`build_c_firmware`] with the library's `features`, linked into `elf_name`.
+fn build_c_firmware_with(root: &Path, features: &str, elf_name: &str) -> Result<PathBuf, String> {
     with_p256_cm4_patch(
         root,
         &root.join("Cargo.lock"),
@@ -227,7 +232,7 @@ pub fn build_c_firmware(root: &Path) -> Result<PathBuf, String> {
             C_BOARD.target,
             "--no-default-features",
             "--features",
-            "panic-handler",
+            features,
             "--release",
         ]),
         "building libciphertoken.a",
@@ -236,7 +241,7 @@ pub fn build_c_firmware(root: &Path) -> Result<PathBuf, String> {
     let c_dir = firmware_dir(root).join("c");
     let out_dir = firmware_dir(root).join("target").join("c");
     std::fs::create_dir_all(&out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
-    let elf = out_dir.join("ciphertoken-c-firmware.elf");
+    let elf = out_dir.join(elf_name);
     run_status(
         Command::new("arm-none-eabi-gcc")
             .args(C_FLAGS)
@@ -351,6 +356,26 @@ fn print_rsa_budgets(output: &str) {
     }
 }
 
+/// The C firmware's ES256 rows on both paths, with issue 15's instruction targets.
+fn print_es256_paths(fast: &str, portable: &str) {
+    let row = |out: &str, op: &str| -> Option<(u64, u64)> {
+        out.lines().find_map(|l| {
+            let cells: Vec<&str> = l.trim().trim_matches('|').split('|').map(str::trim).collect();
+            (cells.first() == Some(&op)).then(|| Some((cells.get(1)?.parse().ok()?, cells.get(2)?.parse().ok()?)))?
+        })
+    };
+    println!("ES256 on the Cortex-M4F, C firmware (stack B / instructions): p256-cm4 vs portable p256");
+    for (op, target) in [("ES256 ct_sign", 600_000u64), ("ES256 ct_verify", 1_500_000)] {
+        if let (Some((fs, fi)), Some((ps, pi))) = (row(fast, op), row(portable, op)) {
+            let verdict = if fi <= target { "met" } else { "NOT met" };
+            println!(
+                "  {op}: {fs} B / {fi} (portable {ps} B / {pi}, {:.1}x fewer) — target <= {target}: {verdict}",
+                pi as f64 / fi.max(1) as f64
+            );
+        }
+    }
+}
+
 /// `cargo xtask qemu [TARGET... | c]`: builds and runs the Rust firmware on every board and
 /// the C firmware (or only the boards of the given targets, `c` for the C firmware).
 pub fn qemu(root: &Path, only: &[&str]) -> Result<(), String> {
@@ -389,9 +414,19 @@ pub fn qemu(root: &Path, only: &[&str]) -> Result<(), String> {
     }
     if with_c {
         let elf = build_c_firmware(root)?;
-        if let Err(e) = run_board(&C_BOARD, &elf).map(drop) {
-            eprintln!("FAILED: {e}");
-            failed.push(e);
+        let fast = run_board(&C_BOARD, &elf);
+        // The same C firmware over the portable p256 (feature `portable`): both ES256 paths.
+        println!("--- the C firmware again with the portable ES256 (libciphertoken.a built with `portable`)");
+        let elf = build_c_firmware_with(root, "panic-handler,portable", "ciphertoken-c-firmware-portable.elf")?;
+        let portable = run_board(&C_BOARD, &elf);
+        match (fast, portable) {
+            (Ok(fast), Ok(portable)) => print_es256_paths(&fast, &portable),
+            (fast, portable) => {
+                for e in [fast.err(), portable.err()].into_iter().flatten() {
+                    eprintln!("FAILED: {e}");
+                    failed.push(e);
+                }
+            }
         }
     }
     if failed.is_empty() {
