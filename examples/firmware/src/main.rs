@@ -32,12 +32,16 @@ mod board;
 #[path = "board_riscv.rs"]
 mod board;
 
+#[cfg(all(feature = "es256", board = "mps2-an386"))]
+mod es256_checks;
 mod measure;
 mod primitive;
 #[cfg(feature = "rsa")]
 mod rsa_checks;
 #[cfg(feature = "rsa")]
 mod rsa_fixtures;
+#[cfg(all(feature = "es256", board = "mps2-an386"))]
+mod wycheproof_p256;
 
 use ciphertoken::{
     sign, verify, verify_registered, Clock, Error, MonotonicClock, SigningKey, Ticks, Validation,
@@ -289,6 +293,11 @@ fn run() -> bool {
     }
     #[cfg(all(feature = "rsa", feature = "jwk"))]
     rsa_checks::jwks(&mut checks, &mut table, &clock);
+    #[cfg(all(feature = "es256", board = "mps2-an386"))]
+    {
+        es256_checks::wycheproof(&mut checks);
+        es256_checks::differential(&mut checks);
+    }
     #[cfg(all(feature = "hs", feature = "eddsa"))]
     algorithm_confusion(&mut checks, &clock);
     #[cfg(feature = "hs")]
