@@ -12,6 +12,15 @@
 //!   the key is made, instead of on every verification.
 //!
 //! Tests compare the two paths on RFC 8032 and Wycheproof vectors and on mutated signatures.
+//!
+//! With the host backend (`std` on x86_64/aarch64, `cfg(ciphertoken_host)`), `graviola`
+//! (assembly) signs and verifies, ahead of both: signing is RFC 8032 §5.1.6, byte-equal.
+//! graviola verifies by comparing encodings (`R == enc([S]B - [k]A)`), stricter than the rule
+//! above, so: when graviola accepts, the result stands once `R` is checked not to be of small
+//! order (ed25519-compact's own point check); when it rejects, ed25519-compact decides (it
+//! accepts `R` off by a small-order point, which only a key holder can produce). Honest
+//! signatures take the fast path; a rejected one costs graviola plus ed25519-compact. CPUs
+//! graviola does not support use ed25519-compact throughout.
 
 use crate::Error;
 
@@ -46,6 +55,10 @@ impl PublicKey {
 
     /// Verifies a 64-byte signature over `message`.
     pub(crate) fn verify(&self, message: &[u8], signature: &[u8]) -> Result<(), Error> {
+        #[cfg(ciphertoken_host)]
+        if let Some(verdict) = host::verify(&self.compact, message, signature) {
+            return verdict;
+        }
         #[cfg(feature = "eddsa-dalek")]
         {
             dalek::verify(&self.minus_a, &self.compact, message, signature)
@@ -67,13 +80,30 @@ impl PublicKey {
 
 /// An Ed25519 signing key (from a 32-byte seed) and its public key. Zeroized on drop by the
 /// primitives' own `Drop`.
-#[derive(Clone)]
+#[cfg_attr(not(ciphertoken_host), derive(Clone))]
 pub(crate) struct KeyPair {
     pub(crate) pk: PublicKey,
     #[cfg(not(feature = "eddsa-dalek"))]
     compact: ed25519_compact::KeyPair,
     #[cfg(feature = "eddsa-dalek")]
     dalek: ed25519_dalek::SigningKey,
+    /// graviola's expanded key, when the CPU runs graviola.
+    #[cfg(ciphertoken_host)]
+    fast: Option<host::SigningKey>,
+}
+
+#[cfg(ciphertoken_host)]
+impl Clone for KeyPair {
+    fn clone(&self) -> KeyPair {
+        KeyPair {
+            pk: self.pk,
+            #[cfg(not(feature = "eddsa-dalek"))]
+            compact: self.compact.clone(),
+            #[cfg(feature = "eddsa-dalek")]
+            dalek: self.dalek.clone(),
+            fast: self.fast.as_ref().and_then(host::SigningKey::try_clone),
+        }
+    }
 }
 
 impl KeyPair {
@@ -83,15 +113,29 @@ impl KeyPair {
         let compact = ed25519_compact::KeyPair::from_seed(seed);
         let pk = PublicKey::new(&compact.pk[..]);
         #[cfg(feature = "eddsa-dalek")]
-        let pair = KeyPair { pk: pk?, dalek: ed25519_dalek::SigningKey::from_bytes(&seed) };
+        let pair = KeyPair {
+            pk: pk?,
+            dalek: ed25519_dalek::SigningKey::from_bytes(&seed),
+            #[cfg(ciphertoken_host)]
+            fast: host::SigningKey::new(&seed),
+        };
         #[cfg(not(feature = "eddsa-dalek"))]
-        let pair = KeyPair { pk: pk?, compact };
+        let pair = KeyPair {
+            pk: pk?,
+            compact,
+            #[cfg(ciphertoken_host)]
+            fast: host::SigningKey::new(&seed),
+        };
         seed.wipe();
         Ok(pair)
     }
 
     /// The deterministic signature of `message` (RFC 8032 §5.1.6).
     pub(crate) fn sign(&self, message: &[u8]) -> [u8; 64] {
+        #[cfg(ciphertoken_host)]
+        if let Some(fast) = &self.fast {
+            return fast.sign(message);
+        }
         #[cfg(feature = "eddsa-dalek")]
         {
             use ed25519_dalek::Signer;
@@ -101,6 +145,60 @@ impl KeyPair {
         {
             *self.compact.sk.sign(message, None)
         }
+    }
+}
+
+/// graviola's Ed25519 (see the module doc for how its verdicts are made exact).
+#[cfg(ciphertoken_host)]
+mod host {
+    use crate::Error;
+    use graviola::signing::eddsa::{Ed25519SigningKey, Ed25519VerifyingKey};
+    use zeroize::Zeroizing;
+
+    /// graviola's signing key and the seed it came from (to clone it: graviola's key is not
+    /// `Clone`); both zeroized on drop.
+    pub(super) struct SigningKey {
+        seed: Zeroizing<[u8; 32]>,
+        key: Ed25519SigningKey,
+    }
+
+    impl SigningKey {
+        /// `None` when the CPU lacks what graviola needs.
+        pub(super) fn new(seed: &[u8; 32]) -> Option<SigningKey> {
+            if !graviola::util::is_cpu_supported() {
+                return None;
+            }
+            let key = Ed25519SigningKey::from_bytes(seed).ok()?;
+            Some(SigningKey { seed: Zeroizing::new(*seed), key })
+        }
+
+        pub(super) fn sign(&self, message: &[u8]) -> [u8; 64] {
+            self.key.sign(message)
+        }
+    }
+
+    impl SigningKey {
+        /// graviola's key is not `Clone`: made again from the seed (`None`, the portable path,
+        /// should graviola ever refuse it).
+        pub(super) fn try_clone(&self) -> Option<SigningKey> {
+            let key = Ed25519SigningKey::from_bytes(&self.seed[..]).ok()?;
+            Some(SigningKey { seed: self.seed.clone(), key })
+        }
+    }
+
+    /// `Some(verdict)` when graviola settles it (accepts, and `R` is not of small order);
+    /// `None` to let ed25519-compact decide.
+    pub(super) fn verify(a: &[u8; 32], message: &[u8], signature: &[u8]) -> Option<Result<(), Error>> {
+        if !graviola::util::is_cpu_supported() {
+            return None;
+        }
+        let key = Ed25519VerifyingKey::from_bytes(a).ok()?;
+        key.verify(signature, message).ok()?;
+        // Accepted: R is the canonical encoding of [S]B - [k]A. ed25519-compact also refuses
+        // an R of small order (its public-key point check, applied to R).
+        let r = signature.get(..32)?;
+        let r_ok = ed25519_compact::PublicKey::from_slice(r).ok()?.validate().is_ok();
+        Some(if r_ok { Ok(()) } else { Err(Error::InvalidSignature) })
     }
 }
 
@@ -165,7 +263,7 @@ mod dalek {
     }
 }
 
-#[cfg(all(test, feature = "eddsa-dalek"))]
+#[cfg(all(test, any(feature = "eddsa-dalek", ciphertoken_host)))]
 mod tests {
     extern crate std;
     use super::*;
