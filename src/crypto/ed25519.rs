@@ -23,6 +23,8 @@
 //! graviola does not support use ed25519-compact throughout.
 
 use crate::Error;
+#[cfg(ciphertoken_host)]
+use zeroize::Zeroizing;
 
 /// An Ed25519 public key, checked at construction: a canonical encoding of a point that is
 /// not of small order.
@@ -80,30 +82,13 @@ impl PublicKey {
 
 /// An Ed25519 signing key (from a 32-byte seed) and its public key. Zeroized on drop by the
 /// primitives' own `Drop`.
-#[cfg_attr(not(ciphertoken_host), derive(Clone))]
+#[derive(Clone)]
 pub(crate) struct KeyPair {
     pub(crate) pk: PublicKey,
     #[cfg(not(feature = "eddsa-dalek"))]
     compact: ed25519_compact::KeyPair,
     #[cfg(feature = "eddsa-dalek")]
     dalek: ed25519_dalek::SigningKey,
-    /// graviola's expanded key, when the CPU runs graviola.
-    #[cfg(ciphertoken_host)]
-    fast: Option<host::SigningKey>,
-}
-
-#[cfg(ciphertoken_host)]
-impl Clone for KeyPair {
-    fn clone(&self) -> KeyPair {
-        KeyPair {
-            pk: self.pk,
-            #[cfg(not(feature = "eddsa-dalek"))]
-            compact: self.compact.clone(),
-            #[cfg(feature = "eddsa-dalek")]
-            dalek: self.dalek.clone(),
-            fast: self.fast.as_ref().and_then(host::SigningKey::try_clone),
-        }
-    }
 }
 
 impl KeyPair {
@@ -113,19 +98,9 @@ impl KeyPair {
         let compact = ed25519_compact::KeyPair::from_seed(seed);
         let pk = PublicKey::new(&compact.pk[..]);
         #[cfg(feature = "eddsa-dalek")]
-        let pair = KeyPair {
-            pk: pk?,
-            dalek: ed25519_dalek::SigningKey::from_bytes(&seed),
-            #[cfg(ciphertoken_host)]
-            fast: host::SigningKey::new(&seed),
-        };
+        let pair = KeyPair { pk: pk?, dalek: ed25519_dalek::SigningKey::from_bytes(&seed) };
         #[cfg(not(feature = "eddsa-dalek"))]
-        let pair = KeyPair {
-            pk: pk?,
-            compact,
-            #[cfg(ciphertoken_host)]
-            fast: host::SigningKey::new(&seed),
-        };
+        let pair = KeyPair { pk: pk?, compact };
         seed.wipe();
         Ok(pair)
     }
@@ -133,8 +108,14 @@ impl KeyPair {
     /// The deterministic signature of `message` (RFC 8032 §5.1.6).
     pub(crate) fn sign(&self, message: &[u8]) -> [u8; 64] {
         #[cfg(ciphertoken_host)]
-        if let Some(fast) = &self.fast {
-            return fast.sign(message);
+        {
+            #[cfg(feature = "eddsa-dalek")]
+            let seed = Zeroizing::new(self.dalek.to_bytes());
+            #[cfg(not(feature = "eddsa-dalek"))]
+            let seed = Zeroizing::new(*self.compact.sk.seed());
+            if let Some(sig) = host::sign(&seed, message) {
+                return sig;
+            }
         }
         #[cfg(feature = "eddsa-dalek")]
         {
@@ -153,37 +134,15 @@ impl KeyPair {
 mod host {
     use crate::Error;
     use graviola::signing::eddsa::{Ed25519SigningKey, Ed25519VerifyingKey};
-    use zeroize::Zeroizing;
 
-    /// graviola's signing key and the seed it came from (to clone it: graviola's key is not
-    /// `Clone`); both zeroized on drop.
-    pub(super) struct SigningKey {
-        seed: Zeroizing<[u8; 32]>,
-        key: Ed25519SigningKey,
-    }
-
-    impl SigningKey {
-        /// `None` when the CPU lacks what graviola needs.
-        pub(super) fn new(seed: &[u8; 32]) -> Option<SigningKey> {
-            if !graviola::util::is_cpu_supported() {
-                return None;
-            }
-            let key = Ed25519SigningKey::from_bytes(seed).ok()?;
-            Some(SigningKey { seed: Zeroizing::new(*seed), key })
+    /// The signature of `message` by the key of `seed`; `None` when the CPU lacks what
+    /// graviola needs. graviola's expanded key (~300 B) is not kept in the key (the C ABI's
+    /// `ct_key` is 320 B): it is expanded per signature, on the stack, zeroized on drop.
+    pub(super) fn sign(seed: &[u8; 32], message: &[u8]) -> Option<[u8; 64]> {
+        if !graviola::util::is_cpu_supported() {
+            return None;
         }
-
-        pub(super) fn sign(&self, message: &[u8]) -> [u8; 64] {
-            self.key.sign(message)
-        }
-    }
-
-    impl SigningKey {
-        /// graviola's key is not `Clone`: made again from the seed (`None`, the portable path,
-        /// should graviola ever refuse it).
-        pub(super) fn try_clone(&self) -> Option<SigningKey> {
-            let key = Ed25519SigningKey::from_bytes(&self.seed[..]).ok()?;
-            Some(SigningKey { seed: self.seed.clone(), key })
-        }
+        Some(Ed25519SigningKey::from_bytes(seed).ok()?.sign(message))
     }
 
     /// `Some(verdict)` when graviola settles it (accepts, and `R` is not of small order);

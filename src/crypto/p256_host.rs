@@ -2,17 +2,16 @@
 //! `graviola`'s P-256 (s2n-bignum / Fiat assembly), with RustCrypto `p256` kept for what
 //! graviola does not expose and as the fallback on CPUs graviola does not support.
 //!
-//! * **Verify**: graviola's `VerifyingKey`, built once per key (its odd-multiples table of the
-//!   public point is precomputed then): SEC 1 §4.1.4 with `0 < r, s < n`, the same rule as
-//!   `p256`.
+//! * **Verify**: graviola's `VerifyingKey` (SEC 1 §4.1.4 with `0 < r, s < n`, the same rule
+//!   as `p256`), made on the stack per verification from the point validated with the key.
 //! * **Sign**: graviola signs with RFC 6979 *plus* fresh randomness (§3.6), which would not be
 //!   byte-identical to the portable backend. So the nonce is plain RFC 6979 §3.2
 //!   ([`super::nonce`]), `R = kG` is graviola's constant-time fixed-base multiplication (its
 //!   P-256 key-agreement public key of `k`), and `r = x(R) mod n`, `s = k⁻¹(z + rd) mod n`
 //!   use `p256`'s constant-time scalar arithmetic (SEC 1 §4.1.3).
 //! * graviola needs AES-NI, PCLMULQDQ, AVX2, BMI1/2 and ADX on x86_64 (CPUs since ~2014)
-//!   and panics without them; `graviola::util::is_cpu_supported` is asked once per key and,
-//!   on an older CPU, the key uses `p256` for everything.
+//!   and panics without them; `graviola::util::is_cpu_supported` (a cached CPUID answer) is
+//!   asked per operation and, on an older CPU, `p256` does everything.
 //! * No heap: graviola's P-256 and this code allocate nothing (tests/zero_alloc.rs).
 
 use super::{nonce, reduce_mod_n, Backend};
@@ -27,36 +26,23 @@ use zeroize::Zeroizing;
 /// graviola, with `p256` for scalar arithmetic and as the fallback.
 pub(crate) struct Es256;
 
-/// A validated public point: `p256`'s, and graviola's prepared key when the CPU runs it.
+/// A validated public point: `p256`'s, and its uncompressed encoding for graviola. graviola's
+/// own key (1.6 KiB with its table of odd multiples) would not fit the C ABI's fixed-size
+/// `ct_key`: it is built on the stack per verification (an on-curve check and the table, a
+/// few µs), from bytes checked when the key was made.
+#[derive(Clone)]
 pub(crate) struct Public {
     portable: p256::ecdsa::VerifyingKey,
-    fast: Option<VerifyingKey<P256>>,
+    sec1: [u8; 65],
 }
 
-impl Clone for Public {
-    fn clone(&self) -> Public {
-        Public {
-            portable: self.portable,
-            fast: self.fast.as_ref().map(|k| VerifyingKey { public_key: k.public_key.clone() }),
-        }
-    }
-}
-
-/// A private scalar (zeroized on drop by `p256`) and its public key.
-#[derive(Clone)]
-pub(crate) struct Secret {
-    portable: p256::ecdsa::SigningKey,
-    public: Public,
-}
+/// A private scalar (zeroized on drop by `p256`).
+pub(crate) type Secret = p256::ecdsa::SigningKey;
 
 fn prepared(portable: p256::ecdsa::VerifyingKey) -> Public {
-    let fast = if graviola::util::is_cpu_supported() {
-        let point = portable.to_encoded_point(false);
-        VerifyingKey::<P256>::from_x962_uncompressed(point.as_bytes()).ok()
-    } else {
-        None
-    };
-    Public { portable, fast }
+    let mut sec1 = [0u8; 65];
+    crate::copy_bytes(&mut sec1, portable.to_encoded_point(false).as_bytes());
+    Public { portable, sec1 }
 }
 
 impl Backend for Es256 {
@@ -64,13 +50,11 @@ impl Backend for Es256 {
     type Public = Public;
 
     fn secret(scalar: &[u8; 32]) -> Result<Secret, Error> {
-        let portable = p256::ecdsa::SigningKey::from_slice(scalar).map_err(|_| Error::InvalidKey)?;
-        let public = prepared(*portable.verifying_key());
-        Ok(Secret { portable, public })
+        p256::ecdsa::SigningKey::from_slice(scalar).map_err(|_| Error::InvalidKey)
     }
 
     fn public_of(secret: &Secret) -> Public {
-        secret.public.clone()
+        prepared(*secret.verifying_key())
     }
 
     fn public(sec1: &[u8]) -> Result<Public, Error> {
@@ -84,19 +68,16 @@ impl Backend for Es256 {
     }
 
     fn encode(public: &Public) -> [u8; 65] {
-        let point = public.portable.to_encoded_point(false);
-        let mut out = [0u8; 65];
-        crate::copy_bytes(&mut out, point.as_bytes());
-        out
+        public.sec1
     }
 
     fn sign(secret: &Secret, message: &[u8], out: &mut [u8; 64]) -> Result<(), Error> {
-        if secret.public.fast.is_none() {
-            return super::portable::Es256::sign(&secret.portable, message, out);
+        if !graviola::util::is_cpu_supported() {
+            return super::portable::Es256::sign(secret, message, out);
         }
         let z_bytes = reduce_mod_n(&Sha256::digest(message).into());
         let z = <Scalar as Reduce<U256>>::reduce_bytes(&z_bytes.into());
-        let d: &Scalar = secret.portable.as_nonzero_scalar();
+        let d: &Scalar = secret.as_nonzero_scalar();
         let d_bytes = Zeroizing::new(<[u8; 32]>::from(d.to_repr()));
         let k_bytes = nonce(&d_bytes, &z_bytes);
         // R = kG (k is in [1, n-1]: RFC 6979 §3.2 step h.3 retries until it is).
@@ -109,7 +90,7 @@ impl Backend for Es256 {
             Option::<Scalar>::from(Scalar::from_repr((*k_bytes).into())).ok_or(Error::InvalidKey)?,
         );
         let k_inv = Zeroizing::new(Option::<Scalar>::from(k.invert()).ok_or(Error::InvalidKey)?);
-        let s = *k_inv * (z + r * d);
+        let s = k_inv.multiply(&z.add(&r.multiply(d)));
         if bool::from(r.is_zero() | s.is_zero()) {
             return Err(Error::InvalidKey);
         }
@@ -120,11 +101,11 @@ impl Backend for Es256 {
     }
 
     fn verify(public: &Public, message: &[u8], signature: &[u8; 64]) -> Result<(), Error> {
-        match &public.fast {
-            Some(key) => key
-                .verify::<graviola::hashing::Sha256>(&[message], signature)
-                .map_err(|_| Error::InvalidSignature),
-            None => super::portable::Es256::verify(&public.portable, message, signature),
+        if !graviola::util::is_cpu_supported() {
+            return super::portable::Es256::verify(&public.portable, message, signature);
         }
+        let key = VerifyingKey::<P256>::from_x962_uncompressed(&public.sec1)
+            .map_err(|_| Error::InvalidSignature)?;
+        key.verify::<graviola::hashing::Sha256>(&[message], signature).map_err(|_| Error::InvalidSignature)
     }
 }
