@@ -198,6 +198,9 @@ pub fn build_firmware(root: &Path, targets: &[&str], features: Option<&str>) -> 
 /// verdicts come from that run.
 const FEATURES_WITHOUT_RSA: &str = "hs,es256,eddsa";
 
+/// The Ed25519 comparison build (issue 15): `salty` beside ed25519-compact.
+const FEATURES_WITH_SALTY: &str = "hs,es256,eddsa,salty";
+
 /// Runs `cmd`, inheriting its output; an error says what failed.
 pub fn run_status(cmd: &mut Command, what: &str) -> Result<(), String> {
     let status = cmd.status().map_err(|e| format!("{what}: cannot run {:?}: {e}", cmd.get_program()))?;
@@ -361,7 +364,8 @@ fn print_es256_paths(fast: &str, portable: &str) {
     let row = |out: &str, op: &str| -> Option<(u64, u64)> {
         out.lines().find_map(|l| {
             let cells: Vec<&str> = l.trim().trim_matches('|').split('|').map(str::trim).collect();
-            (cells.first() == Some(&op)).then(|| Some((cells.get(1)?.parse().ok()?, cells.get(2)?.parse().ok()?)))?
+            (cells.first() == Some(&op))
+                .then(|| Some((cells.get(1)?.parse().ok()?, cells.get(2)?.parse().ok()?)))?
         })
     };
     println!("ES256 on the Cortex-M4F, C firmware (stack B / instructions): p256-cm4 vs portable p256");
@@ -410,6 +414,15 @@ pub fn qemu(root: &Path, only: &[&str]) -> Result<(), String> {
                     failed.push(e);
                 }
             }
+            // Issue 15: salty against ed25519-compact (same signature, instructions, stack).
+            println!(
+                "--- the Cortex-M4F firmware with `salty` beside ed25519-compact ({FEATURES_WITH_SALTY})"
+            );
+            build_firmware(root, &[m4f.target], Some(FEATURES_WITH_SALTY))?;
+            if let Err(e) = run_board(m4f, &rust_elf(root, m4f)) {
+                eprintln!("FAILED: {e}");
+                failed.push(e);
+            }
         }
     }
     if with_c {
@@ -417,7 +430,8 @@ pub fn qemu(root: &Path, only: &[&str]) -> Result<(), String> {
         let fast = run_board(&C_BOARD, &elf);
         // The same C firmware over the portable p256 (feature `portable`): both ES256 paths.
         println!("--- the C firmware again with the portable ES256 (libciphertoken.a built with `portable`)");
-        let elf = build_c_firmware_with(root, "panic-handler,portable", "ciphertoken-c-firmware-portable.elf")?;
+        let elf =
+            build_c_firmware_with(root, "panic-handler,portable", "ciphertoken-c-firmware-portable.elf")?;
         let portable = run_board(&C_BOARD, &elf);
         match (fast, portable) {
             (Ok(fast), Ok(portable)) => print_es256_paths(&fast, &portable),
