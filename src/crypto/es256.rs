@@ -116,13 +116,17 @@ pub(crate) fn encode(public: &PublicKey) -> [u8; 65] {
     Active::encode(public)
 }
 
-/// [`Backend::sign`] into the first 64 bytes of `out`.
+/// [`Backend::sign`] into the first 64 bytes of `out`. Out of line, like [`verify`]: inlined
+/// into the key's algorithm dispatch, the backend's frame (1.5 KiB of point tables for
+/// `p256-cm4`'s verification) would be reserved by every algorithm's sign and verify.
+#[inline(never)]
 pub(crate) fn sign(secret: &SecretKey, message: &[u8], out: &mut [u8]) -> Result<(), Error> {
     let out: &mut [u8; 64] = out.try_into().map_err(|_| Error::BufferTooSmall { needed: 64 })?;
     Active::sign(secret, message, out)
 }
 
-/// [`Backend::verify`] of a 64-byte `r‖s`.
+/// [`Backend::verify`] of a 64-byte `r‖s` (out of line: see [`sign`]).
+#[inline(never)]
 pub(crate) fn verify(public: &PublicKey, message: &[u8], signature: &[u8]) -> Result<(), Error> {
     let signature: &[u8; 64] = signature.try_into().map_err(|_| Error::InvalidSignature)?;
     Active::verify(public, message, signature)
