@@ -65,7 +65,7 @@
 #define CT_ISSUER_MAX_KEYS 4
 
 // Bytes of storage a `ct_issuer` needs (`sizeof(ct_issuer)`).
-#define CT_ISSUER_SIZE 1280
+#define CT_ISSUER_SIZE 1408
 
 // The default access-token lifetime of `ct_issuer_init`: 10 minutes.
 #define CT_ISSUER_DEFAULT_ACCESS_TTL 600
@@ -240,7 +240,7 @@ typedef struct ct_validation {
 // token is refused where a refresh token is expected and vice versa, with
 // `CT_STATUS_WRONG_TOKEN_USE`), and `iss`/`aud` when set.
 typedef struct ct_issuer {
-    uint64_t _opaque[160];
+    uint64_t _opaque[176];
 } ct_issuer;
 
 // A cryptographically secure random source supplied by the application (a hardware TRNG,

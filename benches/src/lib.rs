@@ -383,14 +383,21 @@ fn ct_token(key: &ciphertoken::SigningKey) -> String {
     ciphertoken::sign(key, &CLAIMS, &mut buf).expect("sign").to_string()
 }
 
+/// ciphertoken's row label: which backend this build runs.
+const CT_LABEL: &str = if cfg!(feature = "portable") {
+    "**ciphertoken** (portable: p256 + tables, ed25519-dalek)"
+} else {
+    "**ciphertoken** (host backend: graviola)"
+};
+
 fn ct_cases(out: &mut Vec<Case>, alg: Alg, sk: ciphertoken::SigningKey, token: String) {
     let vk = sk.verifying_key();
-    out.push(case(alg, Op::Sign, "ciphertoken", "**ciphertoken**", Kind::Ours, move || {
+    out.push(case(alg, Op::Sign, "ciphertoken", CT_LABEL, Kind::Ours, move || {
         let mut buf = [0u8; 512];
         let t = ciphertoken::sign(&sk, black_box(&CLAIMS), &mut buf).expect("sign");
         black_box(t).len()
     }));
-    out.push(case(alg, Op::Verify, "ciphertoken", "**ciphertoken**", Kind::Ours, move || {
+    out.push(case(alg, Op::Verify, "ciphertoken", CT_LABEL, Kind::Ours, move || {
         let mut scratch = [0u8; 512];
         let v = ciphertoken::verify::<Claims<'_>, _>(
             black_box(token.as_str()),

@@ -28,7 +28,7 @@ use zeroize::Zeroize;
 pub const CT_ISSUER_MAX_KEYS: usize = 4;
 
 /// Bytes of storage a `ct_issuer` needs (`sizeof(ct_issuer)`).
-pub const CT_ISSUER_SIZE: usize = 1280;
+pub const CT_ISSUER_SIZE: usize = 1408;
 
 /// The default access-token lifetime of `ct_issuer_init`: 10 minutes.
 pub const CT_ISSUER_DEFAULT_ACCESS_TTL: u64 = 600;
@@ -67,7 +67,7 @@ const _: () = assert!(PREVIOUS_KEYS + 1 == CT_ISSUER_MAX_KEYS);
 /// `CT_STATUS_WRONG_TOKEN_USE`), and `iss`/`aud` when set.
 #[repr(C)]
 pub struct ct_issuer {
-    _opaque: [u64; 160],
+    _opaque: [u64; 176],
 }
 
 /// What `ct_issuer` storage holds.

@@ -12,8 +12,19 @@
 //!   the key is made, instead of on every verification.
 //!
 //! Tests compare the two paths on RFC 8032 and Wycheproof vectors and on mutated signatures.
+//!
+//! With the host backend (`std` on x86_64/aarch64, `cfg(ciphertoken_host)`), `graviola`
+//! (assembly) signs and verifies, ahead of both: signing is RFC 8032 §5.1.6, byte-equal.
+//! graviola verifies by comparing encodings (`R == enc([S]B - [k]A)`), stricter than the rule
+//! above, so: when graviola accepts, the result stands once `R` is checked not to be of small
+//! order (ed25519-compact's own point check); when it rejects, ed25519-compact decides (it
+//! accepts `R` off by a small-order point, which only a key holder can produce). Honest
+//! signatures take the fast path; a rejected one costs graviola plus ed25519-compact. CPUs
+//! graviola does not support use ed25519-compact throughout.
 
 use crate::Error;
+#[cfg(ciphertoken_host)]
+use zeroize::Zeroizing;
 
 /// An Ed25519 public key, checked at construction: a canonical encoding of a point that is
 /// not of small order.
@@ -46,6 +57,10 @@ impl PublicKey {
 
     /// Verifies a 64-byte signature over `message`.
     pub(crate) fn verify(&self, message: &[u8], signature: &[u8]) -> Result<(), Error> {
+        #[cfg(ciphertoken_host)]
+        if let Some(verdict) = host::verify(&self.compact, message, signature) {
+            return verdict;
+        }
         #[cfg(feature = "eddsa-dalek")]
         {
             dalek::verify(&self.minus_a, &self.compact, message, signature)
@@ -100,6 +115,16 @@ impl KeyPair {
 
     /// The deterministic signature of `message` (RFC 8032 §5.1.6).
     pub(crate) fn sign(&self, message: &[u8]) -> [u8; 64] {
+        #[cfg(ciphertoken_host)]
+        {
+            #[cfg(feature = "eddsa-dalek")]
+            let seed = Zeroizing::new(self.dalek.to_bytes());
+            #[cfg(not(feature = "eddsa-dalek"))]
+            let seed = Zeroizing::new(*self.compact.sk.seed());
+            if let Some(sig) = host::sign(&seed, message) {
+                return sig;
+            }
+        }
         #[cfg(feature = "eddsa-dalek")]
         {
             use ed25519_dalek::Signer;
@@ -110,6 +135,76 @@ impl KeyPair {
             *self.compact.sk.sign(message, None)
         }
     }
+}
+
+/// graviola's Ed25519 (see the module doc for how its verdicts are made exact).
+#[cfg(ciphertoken_host)]
+mod host {
+    use crate::Error;
+    use graviola::signing::eddsa::{Ed25519SigningKey, Ed25519VerifyingKey};
+
+    /// The signature of `message` by the key of `seed`; `None` when the CPU lacks what
+    /// graviola needs. graviola's expanded key (~300 B) is not kept in the key (the C ABI's
+    /// `ct_key` is 320 B): it is expanded per signature, on the stack, zeroized on drop.
+    pub(super) fn sign(seed: &[u8; 32], message: &[u8]) -> Option<[u8; 64]> {
+        if !graviola::util::is_cpu_supported() {
+            return None;
+        }
+        Some(Ed25519SigningKey::from_bytes(seed).ok()?.sign(message))
+    }
+
+    /// `Some(verdict)` when graviola settles it (accepts, and `R` is not of small order);
+    /// `None` to let ed25519-compact decide.
+    pub(super) fn verify(a: &[u8; 32], message: &[u8], signature: &[u8]) -> Option<Result<(), Error>> {
+        if !graviola::util::is_cpu_supported() {
+            return None;
+        }
+        let key = Ed25519VerifyingKey::from_bytes(a).ok()?;
+        key.verify(signature, message).ok()?;
+        // Accepted: R is the canonical encoding of [S]B - [k]A. ed25519-compact also refuses
+        // an R of small order: as R is canonical, that is one of the 8 encodings below.
+        let r = signature.get(..32)?;
+        let small = SMALL_ORDER.iter().any(|t| t[..] == *r);
+        Some(if small { Err(Error::InvalidSignature) } else { Ok(()) })
+    }
+
+    /// The canonical encodings of the 8 points of small order (the 8-torsion subgroup,
+    /// RFC 7748 §4.1's curve; the same list as libsodium's blocklist). Tested against
+    /// curve25519-dalek's `EIGHT_TORSION`.
+    pub(super) const SMALL_ORDER: [[u8; 32]; 8] = [
+        [
+            0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+        ],
+        [
+            0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b, 0x76, 0x0d, 0x10, 0x67, 0x0f,
+            0x2a, 0x20, 0x53, 0xfa, 0x2c, 0x39, 0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77, 0x92, 0xac, 0x03, 0x7a,
+        ],
+        [
+            0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x80,
+        ],
+        [
+            0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef, 0x98, 0xf0,
+            0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39, 0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53, 0xfc, 0x05,
+        ],
+        [
+            0xec, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+            0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f,
+        ],
+        [
+            0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef, 0x98, 0xf0,
+            0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39, 0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53, 0xfc, 0x85,
+        ],
+        [
+            0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+        ],
+        [
+            0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b, 0x76, 0x0d, 0x10, 0x67, 0x0f,
+            0x2a, 0x20, 0x53, 0xfa, 0x2c, 0x39, 0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77, 0x92, 0xac, 0x03, 0xfa,
+        ],
+    ];
 }
 
 #[cfg(feature = "eddsa-dalek")]
@@ -173,7 +268,7 @@ mod dalek {
     }
 }
 
-#[cfg(all(test, feature = "eddsa-dalek"))]
+#[cfg(all(test, any(feature = "eddsa-dalek", ciphertoken_host)))]
 mod tests {
     extern crate std;
     use super::*;
@@ -259,6 +354,18 @@ mod tests {
             assert_eq!(compact, Ok(()), "compact accepts R with torsion {i}");
             assert_eq!(kp.pk.verify(msg, &sig), compact, "torsion {i}");
         }
+    }
+
+    #[cfg(ciphertoken_host)]
+    #[test]
+    fn small_order_list_is_the_eight_torsion() {
+        use curve25519_dalek::constants::EIGHT_TORSION;
+        let mut want: std::vec::Vec<[u8; 32]> =
+            EIGHT_TORSION.iter().map(|p| p.compress().to_bytes()).collect();
+        let mut got = host::SMALL_ORDER.to_vec();
+        want.sort();
+        got.sort();
+        assert_eq!(got, want);
     }
 
     #[test]

@@ -75,7 +75,9 @@ pub(crate) fn sign(d: &Scalar, message: &[u8], out: &mut [u8]) -> Result<(), Err
     let z = <Scalar as Reduce<U256>>::reduce_bytes(&digest);
     // RFC 6979 §3.2, as `p256` calls it: x = d, h1 = the digest, no extra data.
     let d_bytes = Zeroizing::new(d.to_repr());
-    let k_bytes = Zeroizing::new(rfc6979::generate_k::<Sha256, _>(&d_bytes, &ORDER.into(), &digest, &[]));
+    // h1 = bits2octets(digest) = digest mod n (RFC 6979 §2.3.4), as `ecdsa` passes it.
+    let k_bytes =
+        Zeroizing::new(rfc6979::generate_k::<Sha256, _>(&d_bytes, &ORDER.into(), &z.to_repr(), &[]));
     let k = Zeroizing::new(Option::<Scalar>::from(Scalar::from_repr(*k_bytes)).ok_or(Error::InvalidKey)?);
     if bool::from(k.is_zero()) {
         return Err(Error::InvalidKey);

@@ -73,7 +73,7 @@ enum Secret {
     #[cfg(feature = "hs")]
     Hmac(HmacKey),
     #[cfg(feature = "es256")]
-    Es256(p256::ecdsa::SigningKey),
+    Es256(crate::crypto::es256::SecretKey),
     #[cfg(feature = "eddsa")]
     EdDSA(crate::crypto::ed25519::KeyPair),
     /// No signing algorithm compiled in: no secret can exist (keeps the matches exhaustive).
@@ -89,7 +89,7 @@ enum Public {
     #[cfg(feature = "hs")]
     Hmac(HmacKey),
     #[cfg(feature = "es256")]
-    Es256(p256::ecdsa::VerifyingKey),
+    Es256(crate::crypto::es256::PublicKey),
     #[cfg(feature = "eddsa")]
     EdDSA(crate::crypto::ed25519::PublicKey),
     /// No algorithm compiled in: no key can exist (keeps the matches exhaustive).
@@ -185,21 +185,7 @@ impl SigningKey {
     /// [`Error::InvalidKey`] unless `scalar` is 32 bytes encoding a value in `[1, n-1]`.
     #[cfg(feature = "es256")]
     pub fn es256(scalar: &[u8]) -> Result<SigningKey, Error> {
-        if scalar.len() != 32 {
-            return Err(Error::InvalidKey);
-        }
-        // The range check (1 <= d < n) is constant time; only its answer is declassified
-        // (`p256`'s own `from_slice` branches inside on the secret-derived check).
-        let candidate = p256::NonZeroScalar::from_repr(p256::FieldBytes::from(
-            <[u8; 32]>::try_from(scalar).map_err(|_| Error::InvalidKey)?,
-        ));
-        if !crate::ct::declassify_choice(candidate.is_some()) {
-            return Err(Error::InvalidKey);
-        }
-        // A public fallback for the constant-time select (never taken: the check passed).
-        let one = Option::<p256::NonZeroScalar>::from(p256::NonZeroScalar::new(p256::Scalar::ONE))
-            .ok_or(Error::InvalidKey)?;
-        let key = p256::ecdsa::SigningKey::from(candidate.unwrap_or(one));
+        let key = crate::crypto::es256::secret(scalar)?;
         Ok(SigningKey { secret: Secret::Es256(key), kid: None })
     }
 
@@ -246,7 +232,7 @@ impl SigningKey {
             #[cfg(feature = "hs")]
             Secret::Hmac(k) => Public::Hmac(k.clone()),
             #[cfg(feature = "es256")]
-            Secret::Es256(k) => Public::Es256(es256_public(k)),
+            Secret::Es256(k) => Public::Es256(crate::crypto::es256::public_of(k)),
             #[cfg(feature = "eddsa")]
             Secret::EdDSA(k) => Public::EdDSA(k.pk),
             #[cfg(not(any(feature = "hs", feature = "es256", feature = "eddsa")))]
@@ -267,17 +253,8 @@ impl SigningKey {
         match &self.secret {
             #[cfg(feature = "hs")]
             Secret::Hmac(k) => k.sign(message, out),
-            #[cfg(feature = "es256-tables")]
-            Secret::Es256(k) => {
-                crate::crypto::p256_sign::sign(k.as_nonzero_scalar(), message, out).map(|()| needed)
-            }
-            #[cfg(all(feature = "es256", not(feature = "es256-tables")))]
-            Secret::Es256(k) => {
-                use p256::ecdsa::signature::Signer;
-                let sig: p256::ecdsa::Signature = k.try_sign(message).map_err(|_| Error::InvalidKey)?;
-                crate::copy_bytes(out, &sig.to_bytes());
-                Ok(needed)
-            }
+            #[cfg(feature = "es256")]
+            Secret::Es256(k) => crate::crypto::es256::sign(k, message, out).map(|()| needed),
             #[cfg(feature = "eddsa")]
             Secret::EdDSA(k) => {
                 crate::copy_bytes(out, &k.sign(message));
@@ -287,25 +264,6 @@ impl SigningKey {
             Secret::None(never) => match *never {},
         }
     }
-}
-
-/// The public key of an ES256 signing key, declassified: it is computed from the secret
-/// scalar (constant time), but public by design. Encoded compressed with constant-time
-/// accessors (`x`, the parity of `y`), declassified (`crate::ct`), then decoded: after this,
-/// the variable-time encoding and comparisons of public points see public data only.
-#[cfg(feature = "es256")]
-fn es256_public(k: &p256::ecdsa::SigningKey) -> p256::ecdsa::VerifyingKey {
-    use p256::elliptic_curve::point::AffineCoordinates;
-    let point = k.verifying_key().as_affine();
-    let mut sec1 = [0u8; 33];
-    // SEC 1 §2.3.3: 0x02 | (y mod 2), then x.
-    let (tag, x) = sec1.split_at_mut(1);
-    if let Some(t) = tag.first_mut() {
-        *t = 0x02 | point.y_is_odd().unwrap_u8();
-    }
-    crate::copy_bytes(x, &point.x());
-    let public = crate::ct::declassify_bytes(&sec1);
-    p256::ecdsa::VerifyingKey::from_sec1_bytes(&public).unwrap_or(*k.verifying_key())
 }
 
 impl SigningKey {
@@ -327,7 +285,13 @@ impl SigningKey {
         match &self.secret {
             #[cfg(feature = "hs")]
             Secret::Hmac(k) => k.verify(message, signature),
-            #[cfg(feature = "es256")]
+            // The Cortex-M4 backend's secret carries its public key (a copy of 64 bytes).
+            #[cfg(all(feature = "es256", ciphertoken_es256 = "cm4"))]
+            Secret::Es256(k) => {
+                crate::crypto::es256::verify(&crate::crypto::es256::public_of(k), message, signature)
+            }
+            // `p256`'s signing key caches its verifying key: verified in place.
+            #[cfg(all(feature = "es256", not(ciphertoken_es256 = "cm4")))]
             Secret::Es256(k) => {
                 use p256::ecdsa::signature::Verifier;
                 let sig =
@@ -436,10 +400,7 @@ impl VerifyingKey {
     /// [`Error::InvalidKey`] if the point is malformed, not on the curve, or the identity.
     #[cfg(feature = "es256")]
     pub fn es256_sec1(sec1: &[u8]) -> Result<VerifyingKey, Error> {
-        if !matches!(sec1.len(), 33 | 65) {
-            return Err(Error::InvalidKey);
-        }
-        let key = p256::ecdsa::VerifyingKey::from_sec1_bytes(sec1).map_err(|_| Error::InvalidKey)?;
+        let key = crate::crypto::es256::public(sec1)?;
         Ok(VerifyingKey { public: Public::Es256(key), kid: None })
     }
 
@@ -504,10 +465,9 @@ impl VerifyingKey {
         match &self.public {
             #[cfg(feature = "es256")]
             Public::Es256(k) => {
-                let point = k.to_encoded_point(false);
-                let bytes = point.as_bytes();
+                let bytes = crate::crypto::es256::encode(k);
                 let needed = bytes.len();
-                crate::copy_bytes(out.get_mut(..needed).ok_or(Error::BufferTooSmall { needed })?, bytes);
+                crate::copy_bytes(out.get_mut(..needed).ok_or(Error::BufferTooSmall { needed })?, &bytes);
                 Ok(needed)
             }
             #[cfg(feature = "eddsa")]
@@ -537,12 +497,7 @@ impl VerifyingKey {
             #[cfg(feature = "hs")]
             Public::Hmac(k) => k.verify(message, signature),
             #[cfg(feature = "es256")]
-            Public::Es256(k) => {
-                use p256::ecdsa::signature::Verifier;
-                let sig =
-                    p256::ecdsa::Signature::from_slice(signature).map_err(|_| Error::InvalidSignature)?;
-                k.verify(message, &sig).map_err(|_| Error::InvalidSignature)
-            }
+            Public::Es256(k) => crate::crypto::es256::verify(k, message, signature),
             #[cfg(feature = "eddsa")]
             Public::EdDSA(k) => k.verify(message, signature),
             #[cfg(not(any(feature = "hs", feature = "es256", feature = "eddsa")))]

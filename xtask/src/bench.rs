@@ -29,9 +29,12 @@ pub fn run(root: &Path, quick: bool) -> Result<(), String> {
         log_path.display()
     );
     let start = Instant::now();
+    // `CT_BENCH_PORTABLE=1`: ciphertoken on its portable primitives (the other backend's rows).
+    let portable = std::env::var_os("CT_BENCH_PORTABLE").is_some_and(|v| v == "1");
     let status = Command::new(super::cargo())
         .current_dir(&bench_dir)
         .args(["bench", "--bench", "jwt"])
+        .args(if portable { &["--features", "portable"][..] } else { &[] })
         // Its own workspace and lockfile: an explicit target dir keeps it out of the main one.
         .env("CARGO_TARGET_DIR", &target)
         .env("CT_BENCH_QUICK", if quick { "1" } else { "0" })

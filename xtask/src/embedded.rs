@@ -97,6 +97,87 @@ fn firmware_dir(root: &Path) -> PathBuf {
     root.join("examples").join("firmware")
 }
 
+/// `p256-cm4` 0.4.0 (the Cortex-M4 ES256 backend) has one instruction that QEMU refuses:
+/// `ldm r4,{r6}` in `mul288x288` (src/asm/util.rs), which LLVM's assembler encodes as
+/// `LDM.W` with a single register, UNPREDICTABLE in ARMv7-M (ARM DDI 0403E A7.7.41: "if
+/// BitCount(registers) < 2 then UNPREDICTABLE"). Cortex-M4 silicon loads the word (the
+/// crate's authors measure on an STM32WLE5); QEMU 7.2 raises UNDEFINSTR (a HardFault).
+/// GNU as turns the same source line into `ldr r6,[r4]`, the instruction meant.
+///
+/// For the QEMU runs only, the builds take a copy of the crate (from Cargo's registry
+/// cache) with that one line as `ldr r6, [r4]`, through `--config patch.crates-io...`: same
+/// instruction count, same result. The lockfile Cargo rewrites for the patch is restored
+/// afterwards. Returns the `--config` argument.
+const P256_CM4_BAD_LINE: &str = "ldm r4,{r6}";
+const P256_CM4_FIXED_LINE: &str = "ldr r6, [r4]";
+
+fn p256_cm4_patch(root: &Path, lockfile: &Path) -> Result<String, String> {
+    let lock = std::fs::read_to_string(lockfile).map_err(|e| format!("{}: {e}", lockfile.display()))?;
+    let version = lock
+        .split("[[package]]")
+        .find(|p| p.contains("name = \"p256-cm4\""))
+        .and_then(|p| p.lines().find_map(|l| l.strip_prefix("version = \"")?.strip_suffix('"')))
+        .ok_or_else(|| format!("p256-cm4 is not in {}", lockfile.display()))?
+        .to_owned();
+    let dir = lockfile.parent().unwrap_or(root);
+    // Make sure the registry holds the crate's source.
+    run_status(
+        Command::new(crate::cargo()).current_dir(dir).args(["fetch", "--target", "thumbv7em-none-eabihf"]),
+        "cargo fetch",
+    )?;
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .ok_or("neither CARGO_HOME nor HOME is set")?;
+    let registry = cargo_home.join("registry").join("src");
+    let src = std::fs::read_dir(&registry)
+        .map_err(|e| format!("{}: {e}", registry.display()))?
+        .filter_map(Result::ok)
+        .map(|d| d.path().join(format!("p256-cm4-{version}")))
+        .find(|p| p.is_dir())
+        .ok_or_else(|| format!("p256-cm4-{version} not found under {}", registry.display()))?;
+    let dst = workspace_target_dir(root).join("p256-cm4-qemu").join(&version);
+    let util = dst.join("src").join("asm").join("util.rs");
+    // Copied once (a fresh copy's new mtimes would rebuild everything above it each time).
+    if !util.is_file() {
+        copy_dir(&src, &dst)?;
+    }
+    let text = std::fs::read_to_string(&util).map_err(|e| format!("{}: {e}", util.display()))?;
+    let count = text.matches(P256_CM4_BAD_LINE).count();
+    let fixed = text.matches(P256_CM4_FIXED_LINE).count();
+    if count == 1 {
+        std::fs::write(&util, text.replace(P256_CM4_BAD_LINE, P256_CM4_FIXED_LINE))
+            .map_err(|e| format!("{}: {e}", util.display()))?;
+    } else if !(count == 0 && fixed == 1) {
+        return Err(format!("p256-cm4 {version}: expected one `{P256_CM4_BAD_LINE}` in {}", util.display()));
+    }
+    Ok(format!("patch.crates-io.p256-cm4.path={:?}", dst.display().to_string()))
+}
+
+fn copy_dir(src: &Path, dst: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(dst).map_err(|e| format!("{}: {e}", dst.display()))?;
+    for entry in std::fs::read_dir(src).map_err(|e| format!("{}: {e}", src.display()))? {
+        let entry = entry.map_err(|e| format!("{}: {e}", src.display()))?;
+        let (from, to) = (entry.path(), dst.join(entry.file_name()));
+        if from.is_dir() {
+            copy_dir(&from, &to)?;
+        } else {
+            std::fs::copy(&from, &to).map_err(|e| format!("{} -> {}: {e}", from.display(), to.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// Runs `cmd` with the QEMU copy of `p256-cm4` patched in, restoring `lockfile` afterwards.
+fn with_p256_cm4_patch(root: &Path, lockfile: &Path, cmd: &mut Command, what: &str) -> Result<(), String> {
+    let saved = std::fs::read(lockfile).map_err(|e| format!("{}: {e}", lockfile.display()))?;
+    let patch = p256_cm4_patch(root, lockfile)?;
+    cmd.args(["--config", &patch]);
+    let result = run_status(cmd, what);
+    std::fs::write(lockfile, saved).map_err(|e| format!("restoring {}: {e}", lockfile.display()))?;
+    result
+}
+
 /// Builds the firmware (release profile: opt-level z, LTO, one codegen unit) for `targets`
 /// in one cargo invocation, so the targets build in parallel. `features`: `None` for the
 /// firmware's defaults, else exactly these features.
@@ -110,7 +191,7 @@ pub fn build_firmware(root: &Path, targets: &[&str], features: Option<&str>) -> 
     for t in targets {
         cmd.args(["--target", t]);
     }
-    run_status(&mut cmd, "building the firmware")
+    with_p256_cm4_patch(root, &dir.join("Cargo.lock"), &mut cmd, "building the firmware")
 }
 
 /// Issue 4's budgets are for a device without RSA: with the `rsa` feature every
@@ -118,6 +199,9 @@ pub fn build_firmware(root: &Path, targets: &[&str], features: Option<&str>) -> 
 /// Cortex-M4F firmware is run a second time built with these features only, and issue 4's
 /// verdicts come from that run.
 const FEATURES_WITHOUT_RSA: &str = "hs,es256,eddsa";
+
+/// The Ed25519 comparison build (issue 15): `salty` beside ed25519-compact.
+const FEATURES_WITH_SALTY: &str = "hs,es256,eddsa,salty";
 
 /// Runs `cmd`, inheriting its output; an error says what failed.
 pub fn run_status(cmd: &mut Command, what: &str) -> Result<(), String> {
@@ -141,7 +225,14 @@ pub const C_PROFILE: &str = "firmware";
 /// Builds `libciphertoken.a` for the C board (the `firmware` profile, the `panic-handler`
 /// feature) and links the C firmware with arm-none-eabi-gcc; returns the ELF.
 pub fn build_c_firmware(root: &Path) -> Result<PathBuf, String> {
-    run_status(
+    build_c_firmware_with(root, "panic-handler", "ciphertoken-c-firmware.elf")
+}
+
+/// [`build_c_firmware`] with the library's `features`, linked into `elf_name`.
+fn build_c_firmware_with(root: &Path, features: &str, elf_name: &str) -> Result<PathBuf, String> {
+    with_p256_cm4_patch(
+        root,
+        &root.join("Cargo.lock"),
         Command::new(crate::cargo()).current_dir(root).args([
             "build",
             "-p",
@@ -150,7 +241,7 @@ pub fn build_c_firmware(root: &Path) -> Result<PathBuf, String> {
             C_BOARD.target,
             "--no-default-features",
             "--features",
-            "panic-handler",
+            features,
             "--profile",
             C_PROFILE,
         ]),
@@ -160,7 +251,7 @@ pub fn build_c_firmware(root: &Path) -> Result<PathBuf, String> {
     let c_dir = firmware_dir(root).join("c");
     let out_dir = firmware_dir(root).join("target").join("c");
     std::fs::create_dir_all(&out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
-    let elf = out_dir.join("ciphertoken-c-firmware.elf");
+    let elf = out_dir.join(elf_name);
     run_status(
         Command::new("arm-none-eabi-gcc")
             .args(C_FLAGS)
@@ -275,6 +366,27 @@ fn print_rsa_budgets(output: &str) {
     }
 }
 
+/// The C firmware's ES256 rows on both paths, with issue 15's instruction targets.
+fn print_es256_paths(fast: &str, portable: &str) {
+    let row = |out: &str, op: &str| -> Option<(u64, u64)> {
+        out.lines().find_map(|l| {
+            let cells: Vec<&str> = l.trim().trim_matches('|').split('|').map(str::trim).collect();
+            (cells.first() == Some(&op))
+                .then(|| Some((cells.get(1)?.parse().ok()?, cells.get(2)?.parse().ok()?)))?
+        })
+    };
+    println!("ES256 on the Cortex-M4F, C firmware (stack B / instructions): p256-cm4 vs portable p256");
+    for (op, target) in [("ES256 ct_sign", 600_000u64), ("ES256 ct_verify", 1_500_000)] {
+        if let (Some((fs, fi)), Some((ps, pi))) = (row(fast, op), row(portable, op)) {
+            let verdict = if fi <= target { "met" } else { "NOT met" };
+            println!(
+                "  {op}: {fs} B / {fi} (portable {ps} B / {pi}, {:.1}x fewer) — target <= {target}: {verdict}",
+                pi as f64 / fi.max(1) as f64
+            );
+        }
+    }
+}
+
 /// `cargo xtask qemu [TARGET... | c]`: builds and runs the Rust firmware on every board and
 /// the C firmware (or only the boards of the given targets, `c` for the C firmware).
 pub fn qemu(root: &Path, only: &[&str]) -> Result<(), String> {
@@ -311,13 +423,33 @@ pub fn qemu(root: &Path, only: &[&str]) -> Result<(), String> {
                     failed.push(e);
                 }
             }
+            // Issue 15: salty against ed25519-compact (same signature, instructions, stack).
+            println!(
+                "--- the Cortex-M4F firmware with `salty` beside ed25519-compact ({FEATURES_WITH_SALTY})"
+            );
+            build_firmware(root, &[m4f.target], Some(FEATURES_WITH_SALTY))?;
+            if let Err(e) = run_board(m4f, &rust_elf(root, m4f)) {
+                eprintln!("FAILED: {e}");
+                failed.push(e);
+            }
         }
     }
     if with_c {
         let elf = build_c_firmware(root)?;
-        if let Err(e) = run_board(&C_BOARD, &elf).map(drop) {
-            eprintln!("FAILED: {e}");
-            failed.push(e);
+        let fast = run_board(&C_BOARD, &elf);
+        // The same C firmware over the portable p256 (feature `portable`): both ES256 paths.
+        println!("--- the C firmware again with the portable ES256 (libciphertoken.a built with `portable`)");
+        let elf =
+            build_c_firmware_with(root, "panic-handler,portable", "ciphertoken-c-firmware-portable.elf")?;
+        let portable = run_board(&C_BOARD, &elf);
+        match (fast, portable) {
+            (Ok(fast), Ok(portable)) => print_es256_paths(&fast, &portable),
+            (fast, portable) => {
+                for e in [fast.err(), portable.err()].into_iter().flatten() {
+                    eprintln!("FAILED: {e}");
+                    failed.push(e);
+                }
+            }
         }
         crate::install::print_c_flash(&elf, rust_flash, FEATURES_WITHOUT_RSA);
     }

@@ -37,6 +37,8 @@ use crate::embedded::run_status;
 /// What an install needs to know about the target.
 struct Target {
     triple: String,
+    /// Cargo features of ciphertoken-ffi beyond the defaults (`--features`).
+    features: Option<String>,
     bare_metal: bool,
     linux: bool,
     pointer_bytes: u32,
@@ -68,6 +70,7 @@ fn target_info(triple: &str) -> Result<Target, String> {
     let pointer_bits: u32 = value("target_pointer_width").and_then(|v| v.parse().ok()).unwrap_or(0);
     Ok(Target {
         triple: triple.to_owned(),
+        features: None,
         bare_metal: value("target_os") == Some("none"),
         linux: value("target_os") == Some("linux"),
         pointer_bytes: pointer_bits / 8,
@@ -118,9 +121,14 @@ fn cargo_rustc(root: &Path, t: &Target, profile: &str, crate_type: &str) -> Comm
     cmd.current_dir(root).args(["rustc", "-p", "ciphertoken-ffi", "--lib", "--crate-type", crate_type]);
     cmd.args(["--profile", profile, "--target", &t.triple]);
     cmd.arg("--target-dir").arg(install_target_dir(root));
-    if t.bare_metal {
-        cmd.args(["--no-default-features", "--features", "panic-handler"]);
-    }
+    match (t.bare_metal, &t.features) {
+        (true, Some(extra)) => {
+            cmd.args(["--no-default-features", "--features", &format!("panic-handler,{extra}")])
+        }
+        (true, None) => cmd.args(["--no-default-features", "--features", "panic-handler"]),
+        (false, Some(extra)) => cmd.args(["--features", extra]),
+        (false, None) => &mut cmd,
+    };
     cmd
 }
 
@@ -278,13 +286,16 @@ fn cmake_version(version: &str, t: &Target) -> String {
 pub struct Options {
     pub prefix: PathBuf,
     pub target: Option<String>,
+    /// Extra cargo features of ciphertoken-ffi (e.g. `portable`).
+    pub features: Option<String>,
     pub profile: Option<String>,
     pub static_only: bool,
 }
 
 /// `cargo xtask install --prefix DIR [--target TRIPLE] [--profile NAME] [--static-only]`.
 pub fn install_command(root: &Path, args: &[&str]) -> Result<(), String> {
-    let mut opts = Options { prefix: PathBuf::new(), target: None, profile: None, static_only: false };
+    let mut opts =
+        Options { prefix: PathBuf::new(), target: None, features: None, profile: None, static_only: false };
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         let mut value =
@@ -292,6 +303,7 @@ pub fn install_command(root: &Path, args: &[&str]) -> Result<(), String> {
         match *arg {
             "--prefix" => opts.prefix = PathBuf::from(value("--prefix")?),
             "--target" => opts.target = Some(value("--target")?),
+            "--features" => opts.features = Some(value("--features")?),
             "--profile" => opts.profile = Some(value("--profile")?),
             "--static-only" => opts.static_only = true,
             other => {
@@ -314,7 +326,8 @@ pub fn install(root: &Path, opts: &Options) -> Result<(), String> {
         Some(t) => t.clone(),
         None => host_triple()?,
     };
-    let t = target_info(&triple)?;
+    let mut t = target_info(&triple)?;
+    t.features.clone_from(&opts.features);
     let profile = opts
         .profile
         .clone()
@@ -449,8 +462,20 @@ pub fn install_step(root: &Path) -> Result<(), String> {
     let _ = fs::remove_dir_all(&base);
     let full = base.join("prefix");
     let static_only = base.join("prefix-static");
-    install(root, &Options { prefix: full.clone(), target: None, profile: None, static_only: false })?;
-    install(root, &Options { prefix: static_only.clone(), target: None, profile: None, static_only: true })?;
+    install(
+        root,
+        &Options { prefix: full.clone(), target: None, features: None, profile: None, static_only: false },
+    )?;
+    install(
+        root,
+        &Options {
+            prefix: static_only.clone(),
+            target: None,
+            features: None,
+            profile: None,
+            static_only: true,
+        },
+    )?;
     let consumer_c = consumers_dir(root).join("consumer.c");
 
     // The shared library carries its SONAME; the symlinks lead to it.
@@ -623,7 +648,11 @@ pub fn cmake_firmware_step(root: &Path) -> Result<(), String> {
     // 1. From source, through the module.
     let elf = cmake_build(
         &base.join("module"),
-        &[format!("-DCIPHERTOKEN_CARGO_TARGET_DIR={}", root.join("target").display())],
+        &[
+            format!("-DCIPHERTOKEN_CARGO_TARGET_DIR={}", root.join("target").display()),
+            // As for the installed package below: QEMU and p256-cm4 (see there).
+            "-DCIPHERTOKEN_EXTRA_FEATURES=portable".into(),
+        ],
         "cmake/ciphertoken-firmware.cmake",
     )?;
     run(&elf, "CMake module")?;
@@ -633,7 +662,15 @@ pub fn cmake_firmware_step(root: &Path) -> Result<(), String> {
     let prefix = base.join("prefix");
     install(
         root,
-        &Options { prefix: prefix.clone(), target: Some(target.into()), profile: None, static_only: false },
+        &Options {
+            prefix: prefix.clone(),
+            target: Some(target.into()),
+            // QEMU faults on p256-cm4's one UNPREDICTABLE instruction (embedded.rs,
+            // `with_p256_cm4_patch`): the packaging runs under QEMU use the portable P-256.
+            features: Some("portable".into()),
+            profile: None,
+            static_only: false,
+        },
     )?;
     let libs_private = pkg_config(&prefix, &["--libs-only-other", "--libs-only-l", "--static"])?;
     if libs_private != ["-lciphertoken"] {

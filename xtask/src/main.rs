@@ -103,7 +103,7 @@ const SUBCOMMANDS: &[(&str, &str, &str)] = &[
     ),
     (
         "install",
-        "install --prefix DIR [--target TRIPLE] [--profile NAME] [--static-only]",
+        "install --prefix DIR [--target TRIPLE] [--features F] [--profile NAME] [--static-only]",
         "build the C library and lay out include/, lib/ (.a, versioned .so), pkg-config and CMake files",
     ),
     ("msrv", "msrv", "build the core (host, thumbv7em) and the C library with the declared rust-version"),

@@ -32,6 +32,8 @@ mod board;
 #[path = "board_riscv.rs"]
 mod board;
 
+#[cfg(all(feature = "es256", board = "mps2-an386"))]
+mod es256_checks;
 mod measure;
 mod primitive;
 #[cfg(feature = "rsa")]
@@ -40,6 +42,8 @@ mod rsa_checks;
 mod rsa_fixtures;
 #[cfg(feature = "es256")]
 mod se_sim;
+#[cfg(all(feature = "es256", board = "mps2-an386"))]
+mod wycheproof_p256;
 
 use ciphertoken::{
     sign, verify, verify_registered, Clock, Error, MonotonicClock, SigningKey, Ticks, Validation,
@@ -300,6 +304,11 @@ fn run() -> bool {
     }
     #[cfg(all(feature = "rsa", feature = "jwk"))]
     rsa_checks::jwks(&mut checks, &mut table, &clock);
+    #[cfg(all(feature = "es256", board = "mps2-an386"))]
+    {
+        es256_checks::wycheproof(&mut checks);
+        es256_checks::differential(&mut checks);
+    }
     #[cfg(all(feature = "hs", feature = "eddsa"))]
     algorithm_confusion(&mut checks, &clock);
     #[cfg(feature = "hs")]
@@ -354,6 +363,36 @@ fn es256(checks: &mut Checks, table: &mut Table, bufs: &mut Buffers, clock: &Dev
 fn eddsa(checks: &mut Checks, table: &mut Table, bufs: &mut Buffers, clock: &DeviceClock) {
     let (key, cost) = measure(|| SigningKey::ed25519(&ED25519_SEED));
     exercise(checks, table, bufs, "EdDSA", key, cost, &primitive::Ed25519::new(&ED25519_SEED), clock);
+    #[cfg(all(feature = "salty", board = "mps2-an386"))]
+    salty_comparison(checks, &bufs.token);
+}
+
+/// Issue 15: `salty` against `ed25519-compact` on the same message (the EdDSA token's bytes),
+/// same signature required; stack and instructions of each, printed (calibrated ticks × 40).
+#[cfg(all(feature = "salty", board = "mps2-an386"))]
+#[inline(never)]
+fn salty_comparison(checks: &mut Checks, message: &[u8]) {
+    let compact = primitive::Ed25519::new(&ED25519_SEED);
+    let (pair, key_cost) = measure(|| salty::Keypair::from(&ED25519_SEED));
+    let (sig, sign_cost) = measure(|| pair.sign(message).to_bytes());
+    let (ok, verify_cost) = measure(|| pair.public.verify(message, &salty::Signature::from(&sig)).is_ok());
+    let mut want = [0u8; 64];
+    let (_, c_sign) = measure(|| primitive::Primitive::sign(&compact, message, &mut want));
+    let (c_ok, c_verify) = measure(|| primitive::Primitive::verify(&compact, message, &want));
+    checks.check(
+        format_args!("salty: same Ed25519 signature as ed25519-compact, and it verifies"),
+        sig == want && ok && c_ok,
+    );
+    let cal = Calibration::measure();
+    println!("| Ed25519 on {} B (primitive alone) | salty: stack (B) | instructions | ed25519-compact: stack (B) | instructions |", message.len());
+    println!("|---|---:|---:|---:|---:|");
+    let cell = |c: Option<Cost>| c.map_or((0, 0), |c| (c.stack, cal.instructions(c.ticks)));
+    let (ks, ki) = cell(key_cost);
+    println!("| key from seed | {ks} | {ki} | | |");
+    for (op, a, b) in [("sign", sign_cost, c_sign), ("verify", verify_cost, c_verify)] {
+        let ((sa, ia), (sb, ib)) = (cell(a), cell(b));
+        println!("| {op} | {sa} | {ia} | {sb} | {ib} |");
+    }
 }
 
 /// The caller's buffers, sized at compile time and shared by all algorithms.

@@ -141,7 +141,7 @@ static void test_status_strings(void) {
         CT_STATUS_CLAIM_WRONG_TYPE, CT_STATUS_CLAIM_OUT_OF_RANGE, CT_STATUS_EMBEDDED_NUL,
         CT_STATUS_PANIC,
     };
-    static const ct_status unknown[] = {34, 99, 109, 1000, 0x7fffffffu, 0xffffffffu};
+    static const ct_status unknown[] = {35, 99, 109, 1000, 0x7fffffffu, 0xffffffffu};
     size_t i, j;
     int distinct = 1, described = 1;
     for (i = 0; i < sizeof all / sizeof all[0]; i++) {
@@ -153,8 +153,9 @@ static void test_status_strings(void) {
     }
     CHECK(distinct);
     CHECK(described);
-    /* Core codes 1..33 are contiguous; ffi codes start at 100. */
-    CHECK(CT_STATUS_RANDOM_UNAVAILABLE == 32 && CT_STATUS_INTERNAL == 33 && CT_STATUS_NULL_ARGUMENT == 100);
+    /* Core codes 1..34 are contiguous; ffi codes start at 100. */
+    CHECK(CT_STATUS_RANDOM_UNAVAILABLE == 32 && CT_STATUS_INTERNAL == 33 && CT_STATUS_SIGNER_FAILED == 34 &&
+          CT_STATUS_NULL_ARGUMENT == 100);
     for (i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
         const char *s = ct_status_str(unknown[i]);
         CHECK(s != NULL && strcmp(s, "unknown status") == 0);
