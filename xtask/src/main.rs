@@ -28,6 +28,7 @@ use std::process::{Command, ExitCode};
 use std::time::Instant;
 
 mod bench;
+mod ct;
 mod embedded;
 mod ffi;
 mod security;
@@ -85,6 +86,11 @@ const SUBCOMMANDS: &[(&str, &str, &str)] = &[
         "panics [--quick]",
         "list the code keeping panic paths alive in the size images; fail if any is ciphertoken's",
     ),
+    (
+        "ct",
+        "ct [--long]",
+        "constant-time checks: valgrind ctgrind (Rust both backends, C ABI); --long adds dudect timing tests",
+    ),
     ("help", "help", "print this help"),
 ];
 
@@ -111,6 +117,8 @@ fn main() -> ExitCode {
         ["mutants", rest @ ..] => {
             report(security::mutants(&workspace_root(), rest.strip_prefix(&["--"]).unwrap_or(rest)))
         }
+        ["ct"] => report(ct::command(&workspace_root(), false)),
+        ["ct", "--long"] => report(ct::command(&workspace_root(), true)),
         ["size"] => report(size::size(&workspace_root(), false)),
         ["size", "--quick"] => report(size::size(&workspace_root(), true)),
         ["panics"] => report(size::panics(&workspace_root(), false)),
@@ -269,6 +277,13 @@ fn test_steps() -> Vec<Step> {
             security::SMOKE_SECONDS
         ),
         security::fuzz_smoke_step,
+    ));
+
+    // Constant time: every secret-bearing operation under valgrind with secrets undefined.
+    steps.push(Step::check(
+        "constant-time ctgrind",
+        "cargo xtask ct: valgrind memcheck, secrets marked undefined (Rust both backends, C ABI)",
+        ct::ctgrind,
     ));
 
     // Later issues: C tests, header freshness, QEMU firmware, fuzz smoke.
