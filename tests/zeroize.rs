@@ -4,7 +4,7 @@
 //! stored in) appears in the memory afterwards.
 
 use ciphertoken::hazmat::{base64ct, RawSigner};
-use ciphertoken::{Algorithm, Error, FixedClock, SigningKey, Validation, VerifyingKey};
+use ciphertoken::{Error, FixedClock, SigningKey, Validation, VerifyingKey};
 use std::mem::{size_of, MaybeUninit};
 
 /// Whether any 8-byte window of `secret` (or of its byte reversal: little-endian limbs)
@@ -36,17 +36,9 @@ fn secret(len: usize, seed: u8) -> Vec<u8> {
     (0..len).map(|i| (i as u8).wrapping_mul(151).wrapping_add(seed) | 0x11).collect()
 }
 
-/// The byte positions of a key object that depend on its secret (they differ between two
-/// keys made the same way from two secrets), and the object's bytes after drop.
-fn secret_positions_after_drop<T>(make: impl Fn(&[u8]) -> T, len: usize) -> (Vec<usize>, Vec<u8>) {
-    let (a, a_after) = drop_and_read(make(&secret(len, 3)));
-    let (b, _) = drop_and_read(make(&secret(len, 200)));
-    let positions = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
-    (positions, a_after)
-}
-
 /// The HS256 pad states a key made from `key` (at most 64 bytes) must hold (RFC 2104 §2):
 /// SHA-256's state after compressing `key ^ ipad` and `key ^ opad`, as native-endian bytes.
+#[allow(deprecated)] // generic-array 0.14 is what sha2 0.10 takes
 fn hs256_states(key: &[u8]) -> [Vec<u8>; 2] {
     use sha2::digest::generic_array::GenericArray;
     const IV: [u32; 8] =
@@ -57,7 +49,6 @@ fn hs256_states(key: &[u8]) -> [Vec<u8>; 2] {
             *b ^= k;
         }
         let mut state = IV;
-        #[allow(deprecated)]
         sha2::compress256(&mut state, &[*GenericArray::from_slice(&block)]);
         state.iter().flat_map(|w| w.to_ne_bytes()).collect()
     })

@@ -4,8 +4,9 @@
 //! evidence of a timing difference (4.5 is the usual threshold). Run by
 //! `cargo xtask ct --long` (minutes; not in CI). SECURITY.md publishes the figures.
 //!
-//! Tests: HMAC verification, correct tag vs a tag differing at byte 0, 16 or 31 (and at a
-//! random byte); ES256 and Ed25519 signing with one fixed key vs a fresh random key each time;
+//! Tests: HMAC verification, a tag differing at byte 0 vs at byte 16, 31 or a random byte
+//! (an early exit would show), and the correct tag vs one differing at byte 31 (the answer,
+//! accepted or refused, is public and may differ); ES256 and Ed25519 signing with one fixed key vs a fresh random key each time;
 //! the constant-time base64url decoder on a fixed vs random secret; and a negative control
 //! (a plain `==` on slices, which must be caught).
 
@@ -21,22 +22,31 @@ const HMAC_SAMPLES: usize = 2_000_000;
 /// Samples per signing test (ES256 about 100-300 µs, Ed25519 about 30-60 µs each).
 const SIGN_SAMPLES: usize = 100_000;
 
-fn hmac_tag_position(runner: &mut CtRunner, rng: &mut BenchRng, position: Option<usize>) {
+/// HMAC verification of two classes of tags. `left`/`right` give the byte position where
+/// the tag differs from the correct one (`None`: the correct tag; `Some(usize::MAX)`: a
+/// random position). An early-exit comparison would take longer the later the first
+/// difference; correct vs wrong tags differ by design in the (public) answer only.
+fn hmac_classes(runner: &mut CtRunner, rng: &mut BenchRng, left: Option<usize>, right: Option<usize>) {
     let mut secret = [0u8; 32];
     rng.fill_bytes(&mut secret);
     let key = SigningKey::hs256(&secret).expect("key");
     let vk = VerifyingKey::hs256(&secret).expect("key");
     let mut tag = [0u8; 32];
     key.sign_raw(MESSAGE, &mut tag).expect("sign");
+    let make = |rng: &mut BenchRng, at: Option<usize>| {
+        let mut t = tag;
+        if let Some(at) = at {
+            let at = if at == usize::MAX { rng.gen_range(0..32) } else { at };
+            t[at] ^= 1 << rng.gen_range(0..8);
+        }
+        t
+    };
     let mut inputs = Vec::with_capacity(HMAC_SAMPLES);
     for _ in 0..HMAC_SAMPLES {
         if rng.gen::<bool>() {
-            inputs.push((Class::Left, tag));
+            inputs.push((Class::Left, make(rng, left)));
         } else {
-            let mut bad = tag;
-            let at = position.unwrap_or_else(|| rng.gen_range(0..32));
-            bad[at] ^= 1 << rng.gen_range(0..8);
-            inputs.push((Class::Right, bad));
+            inputs.push((Class::Right, make(rng, right)));
         }
     }
     for (class, t) in inputs {
@@ -44,17 +54,17 @@ fn hmac_tag_position(runner: &mut CtRunner, rng: &mut BenchRng, position: Option
     }
 }
 
-fn hmac_verify_tag_differs_at_0(runner: &mut CtRunner, rng: &mut BenchRng) {
-    hmac_tag_position(runner, rng, Some(0));
+fn hmac_verify_differs_at_0_vs_16(runner: &mut CtRunner, rng: &mut BenchRng) {
+    hmac_classes(runner, rng, Some(0), Some(16));
 }
-fn hmac_verify_tag_differs_at_16(runner: &mut CtRunner, rng: &mut BenchRng) {
-    hmac_tag_position(runner, rng, Some(16));
+fn hmac_verify_differs_at_0_vs_31(runner: &mut CtRunner, rng: &mut BenchRng) {
+    hmac_classes(runner, rng, Some(0), Some(31));
 }
-fn hmac_verify_tag_differs_at_31(runner: &mut CtRunner, rng: &mut BenchRng) {
-    hmac_tag_position(runner, rng, Some(31));
+fn hmac_verify_differs_at_0_vs_random(runner: &mut CtRunner, rng: &mut BenchRng) {
+    hmac_classes(runner, rng, Some(0), Some(usize::MAX));
 }
-fn hmac_verify_tag_differs_anywhere(runner: &mut CtRunner, rng: &mut BenchRng) {
-    hmac_tag_position(runner, rng, None);
+fn hmac_verify_equal_vs_differs_at_31(runner: &mut CtRunner, rng: &mut BenchRng) {
+    hmac_classes(runner, rng, None, Some(31));
 }
 
 /// Signing with one fixed key (Left) vs a different random key (Right); keys are made
@@ -150,10 +160,10 @@ fn control_variable_time_eq(runner: &mut CtRunner, rng: &mut BenchRng) {
 }
 
 ctbench_main!(
-    hmac_verify_tag_differs_at_0,
-    hmac_verify_tag_differs_at_16,
-    hmac_verify_tag_differs_at_31,
-    hmac_verify_tag_differs_anywhere,
+    hmac_verify_differs_at_0_vs_16,
+    hmac_verify_differs_at_0_vs_31,
+    hmac_verify_differs_at_0_vs_random,
+    hmac_verify_equal_vs_differs_at_31,
     es256_sign_fixed_vs_random_key,
     ed25519_sign_fixed_vs_random_key,
     base64ct_decode_fixed_vs_random,
