@@ -29,8 +29,10 @@ fn run(cmd: &mut Command, what: &str) -> Result<(), String> {
 fn cargo_build(root: &Path, args: &[&str], target_dir: &Path, what: &str) -> Result<(), String> {
     let mut cmd = Command::new(crate::cargo());
     cmd.arg("build").args(args).arg("--target-dir").arg(target_dir).current_dir(root);
-    // Reports need file:line locations in the optimised code that ships.
+    // Reports need file:line locations in the optimised code that ships; `ciphertoken_ctgrind`
+    // turns the public-output declassification of src/ct.rs into valgrind-visible branches.
     cmd.env("CARGO_PROFILE_RELEASE_DEBUG", "true");
+    cmd.env("RUSTFLAGS", "--cfg ciphertoken_ctgrind");
     run(&mut cmd, what)
 }
 
@@ -121,7 +123,8 @@ pub fn command(root: &Path, long: bool) -> Result<(), String> {
 fn dudect(root: &Path) -> Result<(), String> {
     let manifest = root.join("ct/Cargo.toml");
     let manifest = manifest.to_str().ok_or("non-UTF-8 path")?;
-    let target = root.join("ct/target/harness");
+    // Its own target dir: built without `--cfg ciphertoken_ctgrind` (the production code).
+    let target = root.join("ct/target/dudect");
     let mut build = Command::new(crate::cargo());
     build
         .args(["build", "--release", "--manifest-path", manifest, "--bin", "dudect", "--features", "dudect"])
