@@ -89,7 +89,9 @@ pub fn ctgrind(root: &Path) -> Result<(), String> {
 
 /// The C harness against a release libciphertoken.a with debug info.
 fn c_abi(root: &Path, ct_target: &Path) -> Result<(), String> {
-    let ffi_target = ct_target.join("ffi");
+    // The harness's target dir: the dependencies it shares with the ffi crate (same versions
+    // and flags) are built once.
+    let ffi_target = ct_target.join("harness");
     cargo_build(
         root,
         &["--release", "-p", "ciphertoken-ffi"],
