@@ -164,3 +164,45 @@ fn escaped_registered_claim_names_are_still_checked() {
     let token = sign_json(&key(), long.as_bytes(), &mut out).unwrap().to_owned();
     assert_eq!(verify(&ct, &token, &store), Err(Error::InvalidClaim(Claim::JwtId)));
 }
+
+/// A store without a length limit, like the Redis fleet's deny set (`redis/src/denyset.rs`
+/// keys a `HashMap` by the id): the fleet recorded a long `jti` as revoked, but the core
+/// skipped the look-up for ids over 64 bytes and accepted the revoked token. Now the core
+/// refuses such a token before asking any store.
+#[test]
+fn a_store_without_a_length_limit_is_not_bypassed() {
+    use std::cell::RefCell;
+    use std::collections::HashSet;
+    #[derive(Default)]
+    struct Unbounded(RefCell<HashSet<(bool, String)>>);
+    impl RevocationStore for Unbounded {
+        fn revoke(&mut self, id: Revoked<'_>, _exp: u64, _now: u64) -> Result<(), Error> {
+            let key = match id {
+                Revoked::Token(s) => (false, s.to_owned()),
+                Revoked::Family(s) => (true, s.to_owned()),
+            };
+            self.0.borrow_mut().insert(key);
+            Ok(())
+        }
+        fn is_revoked(&self, id: Revoked<'_>, _now: u64) -> Result<bool, Error> {
+            let key = match id {
+                Revoked::Token(s) => (false, s.to_owned()),
+                Revoked::Family(s) => (true, s.to_owned()),
+            };
+            Ok(self.0.borrow().contains(&key))
+        }
+    }
+    let ct = issuer();
+    let long = "j".repeat(100);
+    let mut store = Unbounded::default();
+    store.revoke(Revoked::Token(&long), NOW + 600, NOW).unwrap();
+    let token = forged_access(Some(&long), None);
+    let mut scratch = [0u8; 1024];
+    let r = ct.verify_access::<NoClaims, _, _>(&token, &store, &NoVersions, &mut scratch).map(|_| ());
+    assert_eq!(r, Err(Error::InvalidClaim(Claim::JwtId)), "a revoked token must never verify");
+    // Short ids still go to the store and are found there.
+    store.revoke(Revoked::Token("short"), NOW + 600, NOW).unwrap();
+    let token = forged_access(Some("short"), None);
+    let r = ct.verify_access::<NoClaims, _, _>(&token, &store, &NoVersions, &mut scratch).map(|_| ());
+    assert_eq!(r, Err(Error::Revoked));
+}

@@ -349,7 +349,9 @@ impl HmacKey {
         let mut expected = [0u8; 64];
         let n = self.mac_parts(&[message], &mut expected);
         let ok = match expected.get(..n) {
-            Some(e) if n > 0 && tag.len() == n => bool::from(e.ct_eq(tag)),
+            // The comparison is constant time; only its answer (accepted or refused, which
+            // the caller learns anyway) is declassified (`crate::ct`).
+            Some(e) if n > 0 && tag.len() == n => crate::ct::declassify_choice(e.ct_eq(tag)),
             _ => false,
         };
         expected.zeroize();

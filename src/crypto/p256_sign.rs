@@ -78,16 +78,18 @@ pub(crate) fn sign(d: &Scalar, message: &[u8], out: &mut [u8]) -> Result<(), Err
     // h1 = bits2octets(digest) = digest mod n (RFC 6979 §2.3.4), as `ecdsa` passes it.
     let k_bytes =
         Zeroizing::new(rfc6979::generate_k::<Sha256, _>(&d_bytes, &ORDER.into(), &z.to_repr(), &[]));
-    let k = Zeroizing::new(Option::<Scalar>::from(Scalar::from_repr(*k_bytes)).ok_or(Error::InvalidKey)?);
-    if bool::from(k.is_zero()) {
-        return Err(Error::InvalidKey);
-    }
-    let k_inv = Zeroizing::new(Option::<Scalar>::from(k.invert()).ok_or(Error::InvalidKey)?);
+    // Constant time throughout: the validity of k, k⁻¹, r and s (each fails with probability
+    // about 2^-256) is accumulated and only the final answer is declassified (`crate::ct`).
+    let k_repr = Scalar::from_repr(*k_bytes);
+    let k = Zeroizing::new(k_repr.unwrap_or(Scalar::ONE));
+    let k_inv_opt = k.invert();
+    let k_inv = Zeroizing::new(k_inv_opt.unwrap_or(Scalar::ONE));
     let big_r = mul_generator(&k).to_affine();
     let r = <Scalar as Reduce<U256>>::reduce_bytes(&big_r.x());
     // s = k⁻¹ · (z + r·d) mod n.
     let s = k_inv.multiply(&z.add(&r.multiply(d)));
-    if bool::from(r.is_zero() | s.is_zero()) {
+    let valid = k_repr.is_some() & !k.is_zero() & k_inv_opt.is_some() & !r.is_zero() & !s.is_zero();
+    if !crate::ct::declassify_choice(valid) {
         return Err(Error::InvalidKey);
     }
     let (r_out, s_out) = out.split_first_chunk_mut::<32>().ok_or(Error::BufferTooSmall { needed: 64 })?;

@@ -28,6 +28,7 @@ use std::process::{Command, ExitCode};
 use std::time::Instant;
 
 mod bench;
+mod ct;
 mod docgen;
 mod docs;
 mod embedded;
@@ -123,6 +124,11 @@ const SUBCOMMANDS: &[(&str, &str, &str)] = &[
         "hardware",
         "keys in hardware: SoftHSM2 (PKCS#11, CLI) and PSA Crypto (mbedTLS, C) external-signer tests",
     ),
+    (
+        "ct",
+        "ct [--long]",
+        "constant-time checks: valgrind ctgrind (Rust both backends, C ABI); --long adds dudect timing tests",
+    ),
     ("help", "help", "print this help"),
 ];
 
@@ -156,6 +162,8 @@ fn main() -> ExitCode {
         ["mutants", rest @ ..] => {
             report(security::mutants(&workspace_root(), rest.strip_prefix(&["--"]).unwrap_or(rest)))
         }
+        ["ct"] => report(ct::command(&workspace_root(), false)),
+        ["ct", "--long"] => report(ct::command(&workspace_root(), true)),
         ["size"] => report(size::size(&workspace_root(), false)),
         ["size", "--quick"] => report(size::size(&workspace_root(), true)),
         ["panics"] => report(size::panics(&workspace_root(), false)),
@@ -354,6 +362,13 @@ fn test_steps() -> Vec<Step> {
             security::SMOKE_SECONDS
         ),
         security::fuzz_smoke_step,
+    ));
+
+    // Constant time: every secret-bearing operation under valgrind with secrets undefined.
+    steps.push(Step::check(
+        "constant-time ctgrind",
+        "cargo xtask ct: valgrind memcheck, secrets marked undefined (Rust both backends, C ABI)",
+        ct::ctgrind,
     ));
 
     // Later issues: C tests, header freshness, QEMU firmware, fuzz smoke.
