@@ -13,9 +13,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// C programs that CI builds and runs; C snippets in the docs must be made of their lines.
+/// C programs that CI builds and runs, and the header they include; C snippets in the docs
+/// must be made of their lines.
 const C_SOURCES: &[&str] =
-    &["examples/c", "examples/provisioning", "examples/firmware/c", "examples/psa", "ffi/tests/c"];
+    &["examples/c", "examples/provisioning", "examples/firmware/c", "examples/psa", "ffi/tests/c", "include"];
 
 /// The Markdown files a user reads.
 fn doc_files(root: &Path) -> Vec<PathBuf> {
