@@ -285,18 +285,12 @@ impl SigningKey {
         match &self.secret {
             #[cfg(feature = "hs")]
             Secret::Hmac(k) => k.verify(message, signature),
-            // The Cortex-M4 backend's secret carries its public key (a copy of 64 bytes).
-            #[cfg(all(feature = "es256", ciphertoken_es256 = "cm4"))]
+            // The backend's public key of this secret: declassified (`crate::ct`), as it is
+            // public, so that verifying with it branches on public data only (the Cortex-M4
+            // backend keeps it beside the scalar; the others re-encode it from `p256`'s copy).
+            #[cfg(feature = "es256")]
             Secret::Es256(k) => {
                 crate::crypto::es256::verify(&crate::crypto::es256::public_of(k), message, signature)
-            }
-            // `p256`'s signing key caches its verifying key: verified in place.
-            #[cfg(all(feature = "es256", not(ciphertoken_es256 = "cm4")))]
-            Secret::Es256(k) => {
-                use p256::ecdsa::signature::Verifier;
-                let sig =
-                    p256::ecdsa::Signature::from_slice(signature).map_err(|_| Error::InvalidSignature)?;
-                k.verifying_key().verify(message, &sig).map_err(|_| Error::InvalidSignature)
             }
             #[cfg(feature = "eddsa")]
             Secret::EdDSA(k) => k.pk.verify(message, signature),
