@@ -1,7 +1,6 @@
 //! Canonical unpadded base64url (RFC 7515 §2, RFC 4648 §5), table-driven: for public data
 //! only (token segments, ids, public keys). Secrets use [`base64ct`](super::base64ct).
 
-use crate::codec::ser::Sink;
 use crate::Error;
 
 /// The encoded length of `n` bytes, or `None` on overflow.
@@ -169,91 +168,17 @@ pub fn encode(src: &[u8], dst: &mut [u8]) -> Result<usize, Error> {
     encode_into(src, dst).ok_or(Error::BufferTooSmall { needed })
 }
 
-/// A [`Sink`] that base64url-encodes everything put into it, writing into a slice.
-#[allow(dead_code)] // kept for streaming writers; `sign` now encodes in place
-pub(crate) struct EncodingSink<'o> {
-    out: &'o mut [u8],
-    written: usize,
-    /// Bytes of an incomplete group of three, encoded once the group fills up (or at the end).
-    pending: [u8; 3],
-    pending_len: usize,
-}
-
-#[allow(dead_code)]
-impl<'o> EncodingSink<'o> {
-    pub(crate) fn new(out: &'o mut [u8]) -> Self {
-        EncodingSink { out, written: 0, pending: [0; 3], pending_len: 0 }
-    }
-
-    /// Encodes `bytes` (a whole number of groups, or the final bytes) at the write position.
-    fn emit(&mut self, bytes: &[u8]) -> Result<(), Error> {
-        let dst = self.out.get_mut(self.written..).ok_or(Error::Malformed)?;
-        let n = encode(bytes, dst)?;
-        self.written = self.written.checked_add(n).ok_or(Error::TooLong)?;
-        Ok(())
-    }
-
-    fn flush_pending(&mut self) -> Result<(), Error> {
-        let pending = self.pending;
-        self.emit(pending.get(..self.pending_len).ok_or(Error::Malformed)?)?;
-        self.pending_len = 0;
-        Ok(())
-    }
-
-    /// Encodes what is left and returns the number of characters written.
-    pub(crate) fn finish(mut self) -> Result<usize, Error> {
-        self.flush_pending()?;
-        Ok(self.written)
-    }
-}
-
-impl Sink for EncodingSink<'_> {
-    fn put(&mut self, mut bytes: &[u8]) -> Result<(), Error> {
-        // Complete a pending group first.
-        while self.pending_len > 0 && !bytes.is_empty() {
-            let (&b, rest) = bytes.split_first().ok_or(Error::Malformed)?;
-            *self.pending.get_mut(self.pending_len).ok_or(Error::Malformed)? = b;
-            self.pending_len = self.pending_len.saturating_add(1);
-            bytes = rest;
-            if self.pending_len == self.pending.len() {
-                self.flush_pending()?;
-            }
-        }
-        // Whole groups are encoded straight from the input, without a copy.
-        let whole = bytes.len().saturating_sub(bytes.len() % 3);
-        let (groups, tail) = bytes.split_at_checked(whole).ok_or(Error::Malformed)?;
-        if !groups.is_empty() {
-            self.emit(groups)?;
-        }
-        for &b in tail {
-            *self.pending.get_mut(self.pending_len).ok_or(Error::Malformed)? = b;
-            self.pending_len = self.pending_len.saturating_add(1);
-        }
-        Ok(())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     extern crate std;
     use super::*;
 
     #[test]
-    fn streaming_matches_one_shot() {
+    fn encoded_length_matches_the_encoding() {
         let data: [u8; 200] = core::array::from_fn(|i| (i * 7 + 3) as u8);
         for len in [0, 1, 2, 3, 47, 48, 49, 100, 200] {
             let mut one = [0u8; 300];
             let n = encode(&data[..len], &mut one).unwrap();
-            for size in [1, 2, 3, 4, 5, 7, 47, 48, 49] {
-                let mut streamed = [0u8; 300];
-                let mut sink = EncodingSink::new(&mut streamed);
-                for piece in data[..len].chunks(size) {
-                    sink.put(piece).unwrap();
-                    sink.put(&[]).unwrap();
-                }
-                let m = sink.finish().unwrap();
-                assert_eq!(&one[..n], &streamed[..m], "len {len}, pieces of {size}");
-            }
             assert_eq!(Some(n), encoded_len(len));
         }
     }

@@ -231,7 +231,7 @@ fn load_be(bytes: &[u8], out: &mut [Limb]) -> bool {
         let Some(chunk) = chunks.next() else { break };
         let mut buf = [0u8; LIMB_BYTES];
         if let Some(dst) = buf.get_mut(LIMB_BYTES.saturating_sub(chunk.len())..) {
-            dst.copy_from_slice(chunk);
+            crate::copy_bytes(dst, chunk);
         }
         *limb = Limb::from_be_bytes(buf);
     }
@@ -244,7 +244,7 @@ fn store_be(limbs: &[Limb], out: &mut [u8]) {
     for (chunk, limb) in out.rchunks_mut(LIMB_BYTES).zip(limbs) {
         let bytes = limb.to_be_bytes();
         if let Some(src) = bytes.get(LIMB_BYTES.saturating_sub(chunk.len())..) {
-            chunk.copy_from_slice(src);
+            crate::copy_bytes(chunk, src);
         }
     }
 }
@@ -299,7 +299,7 @@ fn digest_into<H: JwsHash>(parts: &[&[u8]], out: &mut [u8; MAX_HASH_LEN]) {
     }
     let digest = h.finalize();
     if let Some(dst) = out.get_mut(..digest.len()) {
-        dst.copy_from_slice(&digest);
+        crate::copy_bytes(dst, &digest);
     }
 }
 
@@ -482,7 +482,7 @@ impl RsaPublicKey {
         let value = strip_zeros(&bytes);
         let needed = value.len();
         let dst = out.get_mut(..needed).ok_or(Error::BufferTooSmall { needed })?;
-        dst.copy_from_slice(value);
+        crate::copy_bytes(dst, value);
         Ok(dst)
     }
 
@@ -521,7 +521,9 @@ impl RsaPublicKey {
         let base = base.get_mut(..limbs).ok_or(Error::InvalidSignature)?;
         mont_mul(base, s, r2, n, self.n0inv); // s·R mod n
         let acc = acc.get_mut(..limbs).ok_or(Error::InvalidSignature)?;
-        acc.copy_from_slice(base);
+        for (a, b) in acc.iter_mut().zip(base.iter()) {
+            *a = *b;
+        }
         let mut t: Num = [0; MAX_LIMBS];
         let t = t.get_mut(..limbs).ok_or(Error::InvalidSignature)?;
         let mut wide = [0; 2 * MAX_LIMBS];

@@ -27,6 +27,8 @@
 //! Verification reads only the local mirror (no network); writes run on the blocking pool.
 //! On start it prints `listening on <addr>` (with `--listen 127.0.0.1:0`, the chosen port).
 
+#![forbid(unsafe_code)]
+
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
