@@ -38,6 +38,9 @@
 //! | `eddsa-dalek` | host acceleration: Ed25519 through ed25519-dalek / curve25519-dalek | no |
 //! | `es256-tables` | host acceleration: ES256 signing with a precomputed table (needs `std`) | no |
 //! | `defmt` | `defmt::Format` for [`Error`], [`Claim`] and [`Algorithm`] (embedded logging) | no |
+//! | `host-backend` | ES256 and Ed25519 on `graviola`'s assembly on x86_64/aarch64 hosts | with `std` |
+//! | `portable` | the pure-Rust primitives everywhere (no Cortex-M4 assembly, no host backend) | no |
+//! | `cortex-m33-dsp` | the Cortex-M4 P-256 assembly on Cortex-M33/M55 built with `+dsp` | no |
 //!
 //! The front door is [`sign`], [`verify`], the keys and [`Validation`]; [`lifecycle`] adds
 //! access/refresh pairs, rotation and revocation; [`hazmat`] holds the low-level pieces.
