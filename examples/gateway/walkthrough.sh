@@ -10,6 +10,7 @@ set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 bin_dir=${1:-$root/target/debug}
+case $bin_dir in /*) ;; *) bin_dir=$PWD/$bin_dir ;; esac   # relative to the caller, made absolute
 [ -x "$bin_dir/gateway" ] || (cd "$root" && cargo build -q -p ciphertoken-gateway)
 
 work=$(mktemp -d)

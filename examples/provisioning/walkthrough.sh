@@ -12,6 +12,7 @@ set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 bin_dir=${1:-$root/target/debug}
+case $bin_dir in /*) ;; *) bin_dir=$PWD/$bin_dir ;; esac   # relative to the caller, made absolute
 if [ ! -x "$bin_dir/ciphertoken" ] || [ ! -f "$bin_dir/libciphertoken.a" ]; then
     (cd "$root" && cargo build -q -p ciphertoken-cli -p ciphertoken-ffi)
 fi
